@@ -1,0 +1,41 @@
+/**
+ * Header field names: canonical spellings and the compact forms of RFC 3261 §7.3.3, RFC 6665 §8.2
+ * (o, u), RFC 3515 (r), RFC 3892 (b), RFC 3841 (a, j, d), RFC 4028 (x), RFC 3903 and others.
+ * Header names are case-insensitive (RFC 3261 §7.3.1).
+ */
+
+const CANONICAL = [
+  'Accept', 'Accept-Contact', 'Accept-Encoding', 'Accept-Language', 'Alert-Info', 'Allow', 'Allow-Events',
+  'Authentication-Info', 'Authorization', 'Call-ID', 'Call-Info', 'Contact', 'Content-Disposition',
+  'Content-Encoding', 'Content-ID', 'Content-Language', 'Content-Length', 'Content-Type', 'CSeq', 'Date',
+  'Error-Info', 'Event', 'Expires', 'Flow-Timer', 'From', 'In-Reply-To', 'Max-Forwards', 'MIME-Version',
+  'Min-Expires', 'Organization', 'P-Asserted-Identity', 'P-Preferred-Identity', 'Path', 'Priority',
+  'Privacy', 'Proxy-Authenticate', 'Proxy-Authorization', 'Proxy-Require', 'Record-Route', 'Refer-To',
+  'Referred-By', 'Reject-Contact', 'Reply-To', 'Request-Disposition', 'Require', 'Retry-After', 'Route',
+  'Server', 'Service-Route', 'Session-Expires', 'SIP-ETag', 'SIP-If-Match', 'Subject', 'Subscription-State',
+  'Supported', 'Timestamp', 'To', 'Unsupported', 'User-Agent', 'Via', 'Warning', 'WWW-Authenticate',
+];
+
+const COMPACT: Record<string, string> = {
+  a: 'Accept-Contact', b: 'Referred-By', c: 'Content-Type', d: 'Request-Disposition', e: 'Content-Encoding',
+  f: 'From', i: 'Call-ID', j: 'Reject-Contact', k: 'Supported', l: 'Content-Length', m: 'Contact',
+  o: 'Event', r: 'Refer-To', s: 'Subject', t: 'To', u: 'Allow-Events', v: 'Via', x: 'Session-Expires',
+  y: 'Identity',
+};
+
+const BY_LOWER = new Map<string, string>();
+for (const name of CANONICAL) BY_LOWER.set(name.toLowerCase(), name);
+for (const [short, long] of Object.entries(COMPACT)) BY_LOWER.set(short, long);
+
+/**
+ * The canonical spelling of a header name: compact forms expand (`v` → `Via`), known names get their
+ * RFC capitalisation, unknown names are returned exactly as given.
+ */
+export function canonicalName(name: string): string {
+  return BY_LOWER.get(name.toLowerCase()) ?? name;
+}
+
+/** The case-insensitive lookup key of a header name (compact forms map to their long form). */
+export function headerKey(name: string): string {
+  return canonicalName(name).toLowerCase();
+}

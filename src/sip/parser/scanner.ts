@@ -1,0 +1,194 @@
+import type { ParseResult } from '../message/headers.js';
+import type { Params } from '../message/types.js';
+
+/**
+ * A cursor over header text for hand-written RFC 3261 §25 grammars. Methods that cannot match throw a
+ * private {@link ScanError}; {@link runGrammar} turns it into a `ParseResult` so no grammar throws to its
+ * caller (STYLE habit 6).
+ */
+
+class ScanError extends Error {}
+
+const TOKEN = new Uint8Array(128);
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~') TOKEN[c.charCodeAt(0)] = 1;
+
+/** RFC 3261 §25.1 token character. */
+export function isTokenChar(code: number): boolean {
+  return code < 128 && TOKEN[code] === 1;
+}
+
+/** True when `s` is a non-empty RFC 3261 token. */
+export function isToken(s: string): boolean {
+  if (!s.length) return false;
+  for (let i = 0; i < s.length; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+export class Scanner {
+  pos = 0;
+
+  constructor(readonly text: string) {}
+
+  get eof(): boolean {
+    return this.pos >= this.text.length;
+  }
+
+  peek(): string {
+    return this.text[this.pos] ?? '';
+  }
+
+  /** Fails the grammar with a defect description. */
+  fail(defect: string): never {
+    throw new ScanError(defect);
+  }
+
+  /** Skips optional linear white space (SP, HTAB; folding was removed when the header was read). */
+  ws(): void {
+    while (this.pos < this.text.length) {
+      const c = this.text.charCodeAt(this.pos);
+      if (c !== 32 && c !== 9) break;
+      this.pos++;
+    }
+  }
+
+  /** Consumes `ch` (with optional white space around it, as RFC 3261 SEMI/COMMA/EQUAL/SLASH allow). */
+  eat(ch: string): boolean {
+    const save = this.pos;
+    this.ws();
+    if (this.text[this.pos] === ch) {
+      this.pos++;
+      this.ws();
+      return true;
+    }
+    this.pos = save;
+    return false;
+  }
+
+  /** Like {@link eat} but fails when `ch` is not there. */
+  expect(ch: string, what: string): void {
+    if (!this.eat(ch)) this.fail(`expected '${ch}' ${what}`);
+  }
+
+  /** An RFC 3261 token; fails naming `what` when none is there. */
+  token(what: string): string {
+    const start = this.pos;
+    while (this.pos < this.text.length && isTokenChar(this.text.charCodeAt(this.pos))) this.pos++;
+    if (this.pos === start) this.fail(`missing ${what}`);
+    return this.text.slice(start, this.pos);
+  }
+
+  /** Characters up to (not including) the first of `stops`, or to the end. */
+  until(stops: string): string {
+    const start = this.pos;
+    while (this.pos < this.text.length && !stops.includes(this.text[this.pos]!)) this.pos++;
+    return this.text.slice(start, this.pos);
+  }
+
+  /** An RFC 3261 quoted-string, returned with its quotes exactly as on the wire. */
+  quoted(what: string): string {
+    const start = this.pos;
+    if (this.text[this.pos] !== '"') this.fail(`expected quoted ${what}`);
+    this.pos++;
+    while (this.pos < this.text.length) {
+      const c = this.text[this.pos]!;
+      if (c === '\\') {
+        if (this.pos + 1 >= this.text.length) break;
+        const n = this.text.charCodeAt(this.pos + 1);
+        // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
+        if (n === 0x0a || n === 0x0d || n > 0x7f) this.fail(`bad escape in quoted ${what}`);
+        this.pos += 2;
+        continue;
+      }
+      this.pos++;
+      if (c === '"') return this.text.slice(start, this.pos);
+    }
+    return this.fail(`unterminated quoted ${what}`);
+  }
+
+  /**
+   * `*( SEMI generic-param )` with generic-param = token [ EQUAL gen-value ], gen-value = token / host /
+   * quoted-string. Stops before a comma or the end. Names are lower-cased; a repeated name is a defect.
+   */
+  params(into: Params, what: string, valueStops = ',;'): void {
+    while (this.eat(';')) {
+      const name = this.token(`${what} parameter name`).toLowerCase();
+      let value: string | null = null;
+      if (this.eat('=')) {
+        if (this.peek() === '"') value = this.quoted(`${what} parameter value`);
+        else {
+          value = this.until(`${valueStops} \t`);
+          if (!value.length) this.fail(`empty value of ${what} parameter '${name}'`);
+        }
+      }
+      if (into.has(name)) this.fail(`duplicate ${what} parameter '${name}'`);
+      into.set(name, value);
+      this.ws();
+    }
+  }
+
+  /** Fails unless only white space is left. */
+  end(what: string): void {
+    this.ws();
+    if (!this.eof) this.fail(`unexpected '${this.text.slice(this.pos, this.pos + 16)}' in ${what}`);
+  }
+}
+
+/** Runs a grammar function over `text`, turning a scan failure into `{ ok: false, defect }`. */
+export function runGrammar<T>(text: string, fn: (s: Scanner) => T): ParseResult<T> {
+  const s = new Scanner(text);
+  try {
+    return { ok: true, value: fn(s) };
+  } catch (e) {
+    if (e instanceof ScanError) return { ok: false, defect: e.message };
+    throw e;
+  }
+}
+
+/** Runs a grammar function over every value, collecting the results; the first defect wins. */
+export function runEach<T>(values: readonly string[], fn: (s: Scanner) => T): ParseResult<T[]> {
+  const out: T[] = [];
+  for (const v of values) {
+    const r = runGrammar(v, fn);
+    if (!r.ok) return r;
+    out.push(r.value);
+  }
+  return { ok: true, value: out };
+}
+
+/**
+ * Parses a comma-separated list (`1#(element)`) over every line: `element` reads one item, then either a
+ * comma or the end of the line must follow. Empty elements are a defect.
+ */
+export function parseList<T>(values: readonly string[], element: (s: Scanner) => T, what: string): ParseResult<T[]> {
+  const out: T[] = [];
+  for (const v of values) {
+    const r = runGrammar(v, (s) => {
+      s.ws();
+      for (;;) {
+        out.push(element(s));
+        s.ws();
+        if (s.eof) return;
+        if (!s.eat(',')) s.fail(`unexpected '${s.text.slice(s.pos, s.pos + 16)}' in ${what}`);
+      }
+    });
+    if (!r.ok) return r;
+  }
+  return { ok: true, value: out };
+}
+
+/** Unquotes an RFC 3261 quoted-string (removing quoted-pair backslashes); returns other text as is. */
+export function unquote(s: string): string {
+  if (s.length < 2 || s[0] !== '"' || s[s.length - 1] !== '"') return s;
+  return s.slice(1, -1).replace(/\\(.)/gs, '$1');
+}
+
+/** Quotes a string as an RFC 3261 quoted-string, escaping `"` and `\`. */
+export function quote(s: string): string {
+  return `"${s.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/** Decodes RFC 3986 %HH escapes; leaves malformed escapes as they are. */
+export function unescapeUri(s: string): string {
+  if (!s.includes('%')) return s;
+  return s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}

@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Random tokens for SIP identifiers. Tokens use only RFC 3261 `token` characters (letters and digits),
+ * so they can stand in any header without quoting.
+ */
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** A random alphanumeric token of `length` characters (about 5.95 bits of entropy each). */
+export function randomToken(length = 16): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % ALPHABET.length];
+  return out;
+}
+
+/** RFC 3261 §8.1.1.7: a Via branch beginning with the magic cookie `z9hG4bK`. */
+export function newBranch(): string {
+  return `z9hG4bK${randomToken(20)}`;
+}
+
+/** RFC 3261 §19.3: a From/To tag with at least 32 bits of randomness. */
+export function newTag(): string {
+  return randomToken(12);
+}
+
+/** RFC 3261 §8.1.1.4: a globally unique Call-ID, `random@host`. */
+export function newCallId(host: string): string {
+  return `${randomToken(24)}@${host}`;
+}
