@@ -1,4 +1,5 @@
 import { newTag } from '../../util/ids.js';
+import { ToHeader } from '../parser/headers/from-to.js';
 import { HeaderList } from './headers.js';
 import type { SipRequest } from './message.js';
 import { SipResponse } from './message.js';
@@ -31,7 +32,8 @@ export function createResponse(req: SipRequest, status: number, reason?: string,
   const to = req.headers.get('To');
   if (to !== undefined) {
     // RFC 3261 §8.2.6.2: the UAS adds a tag to To when the request had none (not on 100).
-    const hasTag = /;\s*tag\s*=/i.test(to);
+    const parsed = req.tryHeader(ToHeader);
+    const hasTag = parsed.ok && parsed.value?.params.has('tag') === true;
     headers.append('To', hasTag || status === 100 ? to : `${to};tag=${toTag ?? newTag()}`);
   }
   const callId = req.headers.get('Call-ID');
