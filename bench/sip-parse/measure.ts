@@ -1,0 +1,174 @@
+import { presenced, sipPackage } from './subjects.js';
+import type { AccessedFields, Subject } from './subjects.js';
+
+/** The steps measured for each implementation, one operation being one message. */
+export const STEPS = ['parse', 'access', 'serialize', 'parse+serialize', 'parse+access+serialize'] as const;
+
+/** One of {@link STEPS}. */
+export type StepName = (typeof STEPS)[number];
+
+/** How long one measurement (one step of one implementation) may run. */
+export interface Budget {
+  /** Wall-clock milliseconds for the whole measurement: a tenth warms up, the rest is split in rounds. */
+  readonly ms: number;
+  /** Timed rounds; the reported figure is their median. */
+  readonly rounds: number;
+}
+
+/** `npm run bench`: about 2 s per measurement. */
+export const FULL_BUDGET: Budget = { ms: 2000, rounds: 5 };
+/** `--quick`: about 0.2 s per measurement, a smoke run whose times mean little. */
+export const QUICK_BUDGET: Budget = { ms: 200, rounds: 3 };
+
+/** The median of the rounds of one measurement. */
+export interface Measurement {
+  /** Nanoseconds per message. */
+  readonly nsPerOp: number;
+  /** Messages per second (1e9 / nsPerOp). */
+  readonly opsPerSec: number;
+  /** Messages processed in the timed part of all rounds. */
+  readonly ops: number;
+}
+
+/** Both implementations on one step. */
+export interface StepComparison {
+  readonly step: StepName;
+  readonly presenced: Measurement;
+  readonly sip: Measurement;
+}
+
+/** The result of {@link compareImplementations}. */
+export interface Comparison {
+  /** One entry per step, in {@link STEPS} order. */
+  readonly steps: StepComparison[];
+  /** Sum of every value the timed code returned; printed so that no work can be optimised away. */
+  readonly checksum: number;
+}
+
+/**
+ * One timed operation: `prepare` builds its input outside the clock, `run` does the work and returns a
+ * number derived from the result. `fresh` inputs are rebuilt before every timed pass (the access step
+ * needs messages whose headers have not been read yet, or it would time presenced's parse cache).
+ */
+interface Runner<I> {
+  prepare(data: Buffer): I;
+  run(input: I): number;
+  fresh: boolean;
+}
+
+/** Messages per timed pass (rounded up to a multiple of the corpus size so each message counts alike). */
+const POOL_TARGET = 256;
+
+function now(): bigint {
+  return process.hrtime.bigint();
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function time<I>(runner: Runner<I>, inputs: readonly Buffer[], budget: Budget): { m: Measurement; sum: number } {
+  const size = inputs.length * Math.ceil(POOL_TARGET / inputs.length);
+  const pool: I[] = [];
+  for (let i = 0; i < size; i++) pool.push(runner.prepare(inputs[i % inputs.length]!));
+  let sum = 0;
+  // One pass over the pool; returns its timed nanoseconds.
+  const pass = (refill: boolean): number => {
+    if (refill) for (let i = 0; i < size; i++) pool[i] = runner.prepare(inputs[i % inputs.length]!);
+    const t0 = now();
+    for (let i = 0; i < size; i++) sum += runner.run(pool[i]!);
+    return Number(now() - t0);
+  };
+  // Every loop runs at least one pass and stops at its wall-clock deadline.
+  const warmEnd = now() + BigInt(Math.round(budget.ms * 0.1 * 1e6));
+  let first = true;
+  do {
+    pass(runner.fresh && !first);
+    first = false;
+  } while (now() < warmEnd);
+  const roundNs = BigInt(Math.round(((budget.ms * 0.9) / budget.rounds) * 1e6));
+  const perRound: number[] = [];
+  let ops = 0;
+  for (let r = 0; r < budget.rounds; r++) {
+    const end = now() + roundNs;
+    let ns = 0;
+    let n = 0;
+    do {
+      ns += pass(runner.fresh);
+      n += size;
+    } while (now() < end);
+    perRound.push(ns / n);
+    ops += n;
+  }
+  const nsPerOp = median(perRound);
+  return { m: { nsPerOp, opsPerSec: 1e9 / nsPerOp, ops }, sum };
+}
+
+function measureStep<P>(
+  s: Subject<P>,
+  step: StepName,
+  inputs: readonly Buffer[],
+  budget: Budget,
+): { m: Measurement; sum: number } {
+  const parsed = (data: Buffer): P => s.parse(data);
+  switch (step) {
+    case 'parse':
+      return time({ prepare: (d) => d, run: (d) => (s.parse(d) ? 1 : 0), fresh: false }, inputs, budget);
+    case 'access':
+      return time({ prepare: parsed, run: (m) => s.access(m), fresh: true }, inputs, budget);
+    case 'serialize':
+      return time({ prepare: parsed, run: (m) => s.serialize(m).length, fresh: false }, inputs, budget);
+    case 'parse+serialize':
+      return time({ prepare: (d) => d, run: (d) => s.serialize(s.parse(d)).length, fresh: false }, inputs, budget);
+    case 'parse+access+serialize':
+      return time(
+        {
+          prepare: (d) => d,
+          run: (d) => {
+            const m = s.parse(d);
+            return s.access(m) + s.serialize(m).length;
+          },
+          fresh: false,
+        },
+        inputs,
+        budget,
+      );
+  }
+}
+
+function describe(f: AccessedFields): string {
+  return JSON.stringify(f);
+}
+
+/**
+ * Checks, untimed, that both implementations parse every input and read the same header values from it.
+ * @throws Error naming the first input (by index) where they disagree or one of them rejects it.
+ */
+export function checkSameFields(inputs: readonly Buffer[]): void {
+  inputs.forEach((data, i) => {
+    const a = describe(presenced.fields(presenced.parse(data)));
+    const b = describe(sipPackage.fields(sipPackage.parse(data)));
+    if (a !== b) throw new Error(`input ${i}: presenced reads ${a} but sip reads ${b}`);
+  });
+}
+
+/**
+ * Times every step of {@link STEPS} for presenced and for the npm `sip` package on the same inputs,
+ * cycling through them (one operation = one message), after {@link checkSameFields}. Runs about
+ * `2 × STEPS.length × budget.ms` milliseconds.
+ * @throws Error when the implementations disagree on an input.
+ */
+export function compareImplementations(inputs: readonly Buffer[], budget: Budget): Comparison {
+  if (!inputs.length) throw new Error('no input to measure');
+  checkSameFields(inputs);
+  let checksum = 0;
+  const steps = STEPS.map((step): StepComparison => {
+    const a = measureStep(presenced, step, inputs, budget);
+    const b = measureStep(sipPackage, step, inputs, budget);
+    checksum += a.sum + b.sum;
+    return { step, presenced: a.m, sip: b.m };
+  });
+  return { steps, checksum };
+}
