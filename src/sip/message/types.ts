@@ -103,3 +103,52 @@ export interface SubscriptionState {
   retryAfter?: number;
   params: Params;
 }
+
+/**
+ * One Contact header field value (RFC 3261 §20.10; RFC 5626 §4): a name-addr whose well-known parameters
+ * are also read out. `params` keeps every parameter as on the wire and is what a writer emits; the
+ * fields below are views of it.
+ */
+export interface ContactEntry extends NameAddr {
+  /** `expires` in seconds; a value above 2^32-1 reads as 2^32-1 (RFC 3261 §10.2.1). */
+  expires?: number;
+  /** `q` preference, 0 to 1 with at most three decimals. */
+  q?: number;
+  /** `+sip.instance` without its quotes and angle brackets, e.g. `urn:uuid:…` (RFC 5626 §10). */
+  instance?: string;
+  /** `reg-id`, 1 to 2^31-1 (RFC 5626 §10). */
+  regId?: number;
+}
+
+/** The Contact header: `*` (all bindings, RFC 3261 §10.2.2) or a list of contacts. */
+export type ContactList = { star: true } | { star: false; contacts: ContactEntry[] };
+
+/**
+ * One media-range of Accept (RFC 3261 §20.1) with its `q` value (1 when absent). Type or subtype `*` is a
+ * wildcard. `params` keeps every parameter including `q`.
+ */
+export interface AcceptRange extends MediaType {
+  q: number;
+}
+
+/** One Warning header field value (RFC 3261 §20.43). */
+export interface WarningValue {
+  /** warn-code, three digits (300-399 are SIP's own). */
+  code: number;
+  /** warn-agent: host[:port] or a pseudonym, as on the wire. */
+  agent: string;
+  /** warn-text, unquoted. */
+  text: string;
+}
+
+/** Retry-After (RFC 3261 §20.33). */
+export interface RetryAfter {
+  /** Seconds after the response; values above 2^32-1 read as 2^32-1. */
+  seconds: number;
+  /** The comment without its outer parentheses, as on the wire. */
+  comment?: string;
+  /** `duration` parameter in seconds, when present. */
+  duration?: number;
+  /** Every parameter as on the wire, `duration` included. */
+  params: Params;
+}
