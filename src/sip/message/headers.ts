@@ -104,6 +104,19 @@ export class HeaderList {
     return removed;
   }
 
+  /**
+   * Replaces the value of the first line carrying this header, keeping its place among the other lines
+   * (e.g. the top Via after adding `received`, RFC 3261 §18.2.1). Returns false when the header is absent.
+   */
+  replaceFirst(name: string, value: string): boolean {
+    const key = headerKey(name);
+    const at = this.fields.findIndex((f) => f.key === key);
+    if (at < 0) return false;
+    this.fields[at] = { ...this.fields[at]!, value };
+    this.invalidate(key);
+    return true;
+  }
+
   /** Removes the first line of this header (e.g. the top Via or a consumed Route). */
   removeFirst(name: string): string | undefined {
     const key = headerKey(name);

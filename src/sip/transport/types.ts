@@ -38,6 +38,37 @@ export interface SendTarget {
    * {@link TransportError}); for UDP it selects the local socket.
    */
   flowId?: string;
+  /**
+   * TLS only: the name to send in SNI and to check the server certificate against (e.g. `home2.net` when
+   * `address` is the IP address RFC 3263 resolution gave). Defaults to `address`.
+   */
+  serverName?: string;
+}
+
+/** Certificate and key of a TLS or WSS listener (PEM). */
+export interface TlsCredentials {
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** Trusted CA certificates (PEM); also used to verify peers when this node connects out over TLS. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Ask every client for a certificate signed by `ca` and refuse those without one (mutual TLS). */
+  requestCert?: boolean;
+}
+
+/** What to listen on: a transport, a local IP address (IPv6 without brackets) and a port (0 = ephemeral). */
+export interface ListenSpec {
+  transport: TransportName;
+  host: string;
+  port: number;
+  /** Required for TLS and WSS. */
+  tls?: TlsCredentials;
+}
+
+/** Where a listener was bound: the port is the real one when 0 was asked for. */
+export interface ListenAddress {
+  transport: TransportName;
+  address: string;
+  port: number;
 }
 
 /** A transport failure on send (connection refused or closed, unknown flow, socket error). */
