@@ -69,63 +69,79 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function time<I>(runner: Runner<I>, inputs: readonly Buffer[], budget: Budget): { m: Measurement; sum: number } {
+/** A step of one implementation, ready to be timed in rounds. */
+interface Timer {
+  /** Runs untimed passes until `ms` milliseconds of wall clock have passed (at least one pass). */
+  warm(ms: number): void;
+  /** Runs timed passes until `ms` milliseconds of wall clock have passed; returns nanoseconds per op. */
+  round(ms: number): number;
+  /** Operations timed so far. */
+  readonly ops: number;
+  /** Sum of every value `run` returned. */
+  readonly sum: number;
+}
+
+function timer<I>(runner: Runner<I>, inputs: readonly Buffer[]): Timer {
   const size = inputs.length * Math.ceil(POOL_TARGET / inputs.length);
   const pool: I[] = [];
-  for (let i = 0; i < size; i++) pool.push(runner.prepare(inputs[i % inputs.length]!));
+  const refill = (): void => {
+    for (let i = 0; i < size; i++) pool[i] = runner.prepare(inputs[i % inputs.length]!);
+  };
+  refill();
+  let used = false;
   let sum = 0;
+  let ops = 0;
   // One pass over the pool; returns its timed nanoseconds.
-  const pass = (refill: boolean): number => {
-    if (refill) for (let i = 0; i < size; i++) pool[i] = runner.prepare(inputs[i % inputs.length]!);
+  const pass = (): number => {
+    if (runner.fresh && used) refill();
+    used = true;
     const t0 = now();
     for (let i = 0; i < size; i++) sum += runner.run(pool[i]!);
     return Number(now() - t0);
   };
-  // Every loop runs at least one pass and stops at its wall-clock deadline.
-  const warmEnd = now() + BigInt(Math.round(budget.ms * 0.1 * 1e6));
-  let first = true;
-  do {
-    pass(runner.fresh && !first);
-    first = false;
-  } while (now() < warmEnd);
-  const roundNs = BigInt(Math.round(((budget.ms * 0.9) / budget.rounds) * 1e6));
-  const perRound: number[] = [];
-  let ops = 0;
-  for (let r = 0; r < budget.rounds; r++) {
-    const end = now() + roundNs;
-    let ns = 0;
-    let n = 0;
-    do {
-      ns += pass(runner.fresh);
-      n += size;
-    } while (now() < end);
-    perRound.push(ns / n);
-    ops += n;
-  }
-  const nsPerOp = median(perRound);
-  return { m: { nsPerOp, opsPerSec: 1e9 / nsPerOp, ops }, sum };
+  const deadline = (ms: number): bigint => now() + BigInt(Math.round(ms * 1e6));
+  return {
+    warm(ms) {
+      const end = deadline(ms);
+      do pass();
+      while (now() < end);
+    },
+    round(ms) {
+      const end = deadline(ms);
+      let ns = 0;
+      let n = 0;
+      do {
+        ns += pass();
+        n += size;
+      } while (now() < end);
+      ops += n;
+      return ns / n;
+    },
+    get ops() {
+      return ops;
+    },
+    get sum() {
+      return sum;
+    },
+  };
 }
 
-function measureStep<P>(
-  s: Subject<P>,
-  step: StepName,
-  inputs: readonly Buffer[],
-  budget: Budget,
-): { m: Measurement; sum: number } {
+function stepTimer<P>(s: Subject<P>, step: StepName, inputs: readonly Buffer[]): Timer {
   const parsed = (data: Buffer): P => s.parse(data);
+  const bytes = (data: Buffer): Buffer => data;
   switch (step) {
     case 'parse':
-      return time({ prepare: (d) => d, run: (d) => (s.parse(d) ? 1 : 0), fresh: false }, inputs, budget);
+      return timer({ prepare: bytes, run: (d) => (s.parse(d) ? 1 : 0), fresh: false }, inputs);
     case 'access':
-      return time({ prepare: parsed, run: (m) => s.access(m), fresh: true }, inputs, budget);
+      return timer({ prepare: parsed, run: (m) => s.access(m), fresh: true }, inputs);
     case 'serialize':
-      return time({ prepare: parsed, run: (m) => s.serialize(m).length, fresh: false }, inputs, budget);
+      return timer({ prepare: parsed, run: (m) => s.serialize(m).length, fresh: false }, inputs);
     case 'parse+serialize':
-      return time({ prepare: (d) => d, run: (d) => s.serialize(s.parse(d)).length, fresh: false }, inputs, budget);
+      return timer({ prepare: bytes, run: (d) => s.serialize(s.parse(d)).length, fresh: false }, inputs);
     case 'parse+access+serialize':
-      return time(
+      return timer(
         {
-          prepare: (d) => d,
+          prepare: bytes,
           run: (d) => {
             const m = s.parse(d);
             return s.access(m) + s.serialize(m).length;
@@ -133,9 +149,32 @@ function measureStep<P>(
           fresh: false,
         },
         inputs,
-        budget,
       );
   }
+}
+
+function result(perRound: number[], ops: number): Measurement {
+  const nsPerOp = median(perRound);
+  return { nsPerOp, opsPerSec: 1e9 / nsPerOp, ops };
+}
+
+/**
+ * Warms both implementations up, then alternates their timed rounds so that both see the same machine
+ * (other processes, CPU frequency) and their ratio stays meaningful on a shared host.
+ */
+function compareStep(step: StepName, inputs: readonly Buffer[], budget: Budget): { c: StepComparison; sum: number } {
+  const a = stepTimer(presenced, step, inputs);
+  const b = stepTimer(sipPackage, step, inputs);
+  a.warm(budget.ms * 0.1);
+  b.warm(budget.ms * 0.1);
+  const roundMs = (budget.ms * 0.9) / budget.rounds;
+  const ra: number[] = [];
+  const rb: number[] = [];
+  for (let r = 0; r < budget.rounds; r++) {
+    ra.push(a.round(roundMs));
+    rb.push(b.round(roundMs));
+  }
+  return { c: { step, presenced: result(ra, a.ops), sip: result(rb, b.ops) }, sum: a.sum + b.sum };
 }
 
 function describe(f: AccessedFields): string {
@@ -165,10 +204,9 @@ export function compareImplementations(inputs: readonly Buffer[], budget: Budget
   checkSameFields(inputs);
   let checksum = 0;
   const steps = STEPS.map((step): StepComparison => {
-    const a = measureStep(presenced, step, inputs, budget);
-    const b = measureStep(sipPackage, step, inputs, budget);
-    checksum += a.sum + b.sum;
-    return { step, presenced: a.m, sip: b.m };
+    const { c, sum } = compareStep(step, inputs, budget);
+    checksum += sum;
+    return c;
   });
   return { steps, checksum };
 }

@@ -5,6 +5,8 @@ import { serialize } from '../../src/sip/message/serialize.js';
 import { CallIdHeader } from '../../src/sip/parser/headers/call-id.js';
 import { ContentTypeHeader } from '../../src/sip/parser/headers/content-type.js';
 import { CSeqHeader } from '../../src/sip/parser/headers/cseq.js';
+import { EventHeader } from '../../src/sip/parser/headers/event.js';
+import { ExpiresHeader } from '../../src/sip/parser/headers/expires.js';
 import { FromHeader, ToHeader } from '../../src/sip/parser/headers/from-to.js';
 import { ViaHeader } from '../../src/sip/parser/headers/via.js';
 
@@ -18,7 +20,7 @@ export interface AccessedFields {
   toTag: string | undefined;
   callId: string | undefined;
   cseq: string | undefined;
-  /** Event package, lower-cased, without parameters. */
+  /** Event type as written (package and templates), without parameters. */
   event: string | undefined;
   /** Expires in seconds, as decimal text. */
   expires: string | undefined;
@@ -55,6 +57,7 @@ export const presenced: Subject<SipMessage> = {
   },
   access(m) {
     const via = m.required(ViaHeader)[0];
+    const ev = m.header(EventHeader);
     const ct = m.header(ContentTypeHeader);
     return (
       len(via?.params.get('branch')) +
@@ -62,13 +65,15 @@ export const presenced: Subject<SipMessage> = {
       len(m.required(ToHeader).params.get('tag')) +
       m.required(CallIdHeader).length +
       m.required(CSeqHeader).seq +
-      len(m.headers.get('Event')) +
-      len(m.headers.get('Expires')) +
+      (ev ? ev.package.length : 0) +
+      (m.header(ExpiresHeader) ?? 0) +
       (ct ? ct.subtype.length : 0)
     );
   },
   serialize,
   fields(m) {
+    const ev = m.header(EventHeader);
+    const expires = m.header(ExpiresHeader);
     const ct = m.header(ContentTypeHeader);
     const cseq = m.required(CSeqHeader);
     return {
@@ -77,8 +82,8 @@ export const presenced: Subject<SipMessage> = {
       toTag: m.required(ToHeader).params.get('tag') ?? undefined,
       callId: m.required(CallIdHeader),
       cseq: `${cseq.seq} ${cseq.method}`,
-      event: m.headers.get('Event')?.split(';')[0]?.trim().toLowerCase(),
-      expires: m.headers.get('Expires'),
+      event: ev ? [ev.package, ...ev.templates].join('.') : undefined,
+      expires: expires === undefined ? undefined : String(expires),
       contentType: ct ? `${ct.type}/${ct.subtype}` : undefined,
     };
   },
@@ -142,7 +147,7 @@ export const sipPackage: Subject<SipPkgMessage> = {
       toTag: h.to?.params.tag ?? undefined,
       callId: h['call-id'],
       cseq: h.cseq ? `${h.cseq.seq} ${h.cseq.method}` : undefined,
-      event: h.event?.split(';')[0]?.trim().toLowerCase(),
+      event: h.event?.split(';')[0]?.trim(),
       expires: h.expires?.trim(),
       contentType: h['content-type']?.split(';')[0]?.trim().toLowerCase(),
     };
