@@ -17,6 +17,7 @@ export const TRYING_DELAY_MS = 200;
  * retransmission and ACK belong to the TU.
  */
 export class InviteServerTransaction extends ServerTransactionBase<'proceeding' | 'completed' | 'confirmed'> {
+  /** Discriminates the two server transaction kinds. */
   readonly kind = 'invite' as const;
   /** Set by the TU: Timer H fired without an ACK, a transaction failure (RFC 3261 §17.2.1). */
   onTimeout?: () => void;

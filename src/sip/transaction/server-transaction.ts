@@ -11,6 +11,7 @@ export type ServerTransactionState = 'trying' | 'proceeding' | 'completed' | 'te
  * transaction stays Completed for Timer J (64*T1 over unreliable transports, 0 over reliable ones).
  */
 export class ServerTransaction extends ServerTransactionBase<'trying' | 'proceeding' | 'completed'> {
+  /** Discriminates the two server transaction kinds. */
   readonly kind = 'non-invite' as const;
   protected stateValue: ServerTransactionState = 'trying';
 

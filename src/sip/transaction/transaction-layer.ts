@@ -80,6 +80,7 @@ export class TransactionLayer {
   /** A response that matched no client transaction (§17.1.3). Default: dropped (and counted). */
   onStrayResponse: (res: SipResponse, flow: Flow) => void = () => {};
 
+  /** Counters for metrics (see {@link TransactionLayerStats}). */
   readonly stats: TransactionLayerStats = {
     retransmissions: 0, strayResponses: 0, strayAcks: 0, merged: 0, overLimit: 0, malformed: 0,
   };
