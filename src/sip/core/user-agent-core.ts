@@ -3,7 +3,7 @@ import { silentLogger } from '../../util/logger.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
 import { createResponse } from '../message/response.js';
 import { SipError } from '../message/sip-error.js';
-import type { ServerTransaction } from '../transaction/server-transaction.js';
+import type { AnyServerTransaction } from '../transaction/transaction-layer.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { Flow, Inbound } from '../transport/types.js';
 import type { LocalIdentity } from './local-identity.js';
@@ -108,7 +108,7 @@ export class UserAgentCore {
     }
   }
 
-  private receive(tx: ServerTransaction): void {
+  private receive(tx: AnyServerTransaction): void {
     const req = tx.request;
     this.stats.requests++;
     const rejection = checkRequest(req, this.policy);
@@ -136,7 +136,7 @@ export class UserAgentCore {
     }
   }
 
-  private reply(tx: ServerTransaction, res: SipResponse, after: Array<() => void> = []): void {
+  private reply(tx: AnyServerTransaction, res: SipResponse, after: Array<() => void> = []): void {
     this.decorate(res);
     if (res.status >= 300) this.stats.rejected++;
     try {
