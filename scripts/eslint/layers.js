@@ -36,7 +36,7 @@ function layerOf(file) {
   if (rel.startsWith('..')) return null;
   const parts = rel.split(sep);
   if (parts[0] === 'sip' && parts.length > 2) return `sip/${parts[1]}`;
-  if (parts.length === 1) return parts[0];
+  if (parts.length === 1) return parts[0].replace(/\.js$/, '.ts');
   return parts[0];
 }
 
