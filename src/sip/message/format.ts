@@ -1,4 +1,4 @@
-import { isToken, quote } from '../parser/scanner.js';
+import { isToken } from '../parser/scanner.js';
 import type { EventType, MediaType, NameAddr, Params, SubscriptionState, Uri, Via } from './types.js';
 
 /**
@@ -28,15 +28,28 @@ export function formatUri(uri: Uri): string {
 }
 
 /**
+ * A quoted-string (RFC 3261 §25.1) holding `text`: `"` and `\` and the control characters qdtext does not
+ * allow are written as quoted-pairs. CR and LF cannot be quoted at all.
+ * @throws RangeError when `text` holds CR or LF.
+ */
+function quoteText(text: string): string {
+  if (/[\r\n]/.test(text)) throw new RangeError('a quoted-string cannot hold CR or LF');
+  // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F); qdtext lacks %x00-08, %x0A-1F, %x22, %x5C, %x7F.
+  // eslint-disable-next-line no-control-regex
+  return `"${text.replace(/["\\\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '\\$&')}"`;
+}
+
+/**
  * `[display-name] <uri>;params` (RFC 3261 §20.10). The URI is always in angle brackets, so its own
  * parameters never read as header parameters. A display name made of tokens separated by single spaces
  * is written bare; anything else is a quoted-string.
+ * @throws RangeError when the display name holds CR or LF (no wire form can carry them).
  */
 export function formatNameAddr(na: NameAddr): string {
   let out = '';
   if (na.displayName !== undefined) {
     const bare = na.displayName !== '' && na.displayName.split(' ').every(isToken);
-    out = `${bare ? na.displayName : quote(na.displayName)} `;
+    out = `${bare ? na.displayName : quoteText(na.displayName)} `;
   }
   return `${out}<${formatUri(na.uri)}>${formatParams(na.params)}`;
 }
