@@ -67,6 +67,7 @@ function delimiterEnd(body: Buffer, at: number, len: number): { next: number; cl
 /** The headers of one part: `name: value` lines with folding undone (RFC 2045 §3 / RFC 822 syntax). */
 function partHeaders(text: string): ParseResult<HeaderList> {
   const fields: HeaderField[] = [];
+  if (!text) return { ok: true, value: new HeaderList(fields) };
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!;
