@@ -77,6 +77,7 @@ export class DigestClient {
     for (const kind of KINDS) {
       for (const challenge of this.pick(challengeResponse, kind)) {
         const key = `${kind.credentials.name}\n${challenge.realm}`;
+        // RFC 3261 §22.1: a UAC MUST NOT re-attempt with credentials just rejected (unless the nonce was stale).
         if (!challenge.stale && this.hadCredentials(req, kind, challenge.realm)) {
           this.sessions.delete(key);
           continue;

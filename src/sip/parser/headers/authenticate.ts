@@ -5,7 +5,7 @@ import type { Scanner } from '../scanner.js';
 /**
  * Challenges and the shared auth-param grammar (RFC 3261 §20.27, §20.44, §22, §25.1; RFC 7235 §2.1;
  * RFC 7616 §3.3, §3.5): WWW-Authenticate, Proxy-Authenticate and Authentication-Info. The credentials
- * headers (Authorization, Proxy-Authorization) reuse {@link scanAuthValues} from `authorization.ts`.
+ * headers (Authorization, Proxy-Authorization) in `authorization.ts` reuse {@link authValueList}.
  */
 
 /**
@@ -28,7 +28,8 @@ export interface QuotingRules {
   bare: ReadonlySet<string>;
 }
 
-// RFC 7616 §3.3: realm, domain, nonce, opaque and qop only as quoted-string; stale and algorithm never.
+// RFC 7616 §3.3: realm, domain, nonce, opaque and qop only as quoted-string; stale and algorithm never
+// (charset and userhash bare too, as in the RFC 7616 §3.9.2 example).
 const CHALLENGE_QUOTING: QuotingRules = {
   quoted: new Set(['realm', 'domain', 'nonce', 'opaque', 'qop']),
   bare: new Set(['stale', 'algorithm', 'charset', 'userhash']),
