@@ -1,6 +1,6 @@
 import type { SipRequest } from '../message/message.js';
 import { ViaHeader } from '../parser/headers/via.js';
-import { sameAddress, stripBrackets } from './address.js';
+import { addressFamily, sameAddress, stripBrackets } from './address.js';
 
 /**
  * Marks the top Via of a received request with where it really came from (RFC 3261 §18.2.1, RFC 3581
@@ -12,7 +12,8 @@ import { sameAddress, stripBrackets } from './address.js';
  * Only the first Via value's text changes; its other parameters, their order and spelling, and any
  * further Via values on the same line stay as received. A top Via that does not parse is left alone
  * (the request is then malformed and answered with 400 anyway). IPv6 sources are written without
- * brackets, as via-received requires (RFC 5118 §4.5).
+ * brackets, as via-received requires (RFC 5118 §4.5). A source that is not an IP address (a named LOOP
+ * endpoint) gets no `received`: the parameter can only hold an IP address (RFC 3261 §25.1).
  */
 export function applyReceived(req: SipRequest, sourceAddress: string, sourcePort: number): void {
   const vias = req.headers.parse(ViaHeader);
@@ -20,7 +21,7 @@ export function applyReceived(req: SipRequest, sourceAddress: string, sourcePort
   const top = vias.value[0]!;
   const rport = top.params.get('rport');
   // RFC 3261 §18.2.1 MUST add received when sent-by differs; RFC 3581 §4 MUST add it whenever rport is present.
-  const addReceived = rport !== undefined || !sameAddress(top.host, sourceAddress);
+  const addReceived = addressFamily(sourceAddress) !== 0 && (rport !== undefined || !sameAddress(top.host, sourceAddress));
   // RFC 3581 §4: an rport without value MUST be set to the source port.
   const fillRport = rport === null;
   if (!addReceived && !fillRport) return;

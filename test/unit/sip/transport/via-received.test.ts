@@ -91,6 +91,12 @@ test('only the first value of a comma list on the first Via line changes; later 
   assert.equal(vias[1]!.params.get('received'), undefined);
 });
 
+test('a named source (LOOP endpoint) gets rport but no received, which only holds an IP address', () => {
+  const req = request('SIP/2.0/LOOP alice.home1.net;rport;branch=z9hG4bK11');
+  applyReceived(req, 'ps.home1.net', 5060);
+  assert.equal(req.headers.get('Via'), 'SIP/2.0/LOOP alice.home1.net;rport=5060;branch=z9hG4bK11');
+});
+
 test('the Via line keeps its place among the other header lines', () => {
   const req = request('SIP/2.0/UDP a.example;branch=z9hG4bK10');
   const before = req.headers.all().map((f) => f.name);
