@@ -38,10 +38,11 @@ export function startServe(extraArgs: string[] = [], expect = ['UDP', 'TCP'], ti
       proc.kill('SIGKILL');
       reject(new Error(`presenced serve did not bind ${expect.join(', ')} in ${timeoutMs} ms; stderr: ${stderr}`));
     }, timeoutMs);
-    proc.once('exit', (code) => {
+    const early = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`presenced serve exited with ${code} before listening; stderr: ${stderr}`));
-    });
+    };
+    proc.once('exit', early);
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       let entry: { msg?: string; transport?: string; port?: number };
       try {
@@ -53,7 +54,7 @@ export function startServe(extraArgs: string[] = [], expect = ['UDP', 'TCP'], ti
       ports[entry.transport] = entry.port;
       if (expect.every((t) => ports[t] !== undefined)) {
         clearTimeout(timer);
-        proc.removeAllListeners('exit');
+        proc.off('exit', early);
         resolve({
           proc,
           port: ports.UDP ?? ports.TCP!,

@@ -84,7 +84,7 @@ export interface MediaType {
 
 /** The Event header (RFC 6665 §8.2.1): package, template sub-packages, parameters (e.g. id). */
 export interface EventType {
-  /** Package name, lower-cased, e.g. `presence`. */
+  /** Package name as received (compared byte by byte, RFC 6665 §8.2.1), e.g. `presence`. */
   package: string;
   /** Template packages in order, e.g. ['winfo'] for `presence.winfo`. */
   templates: string[];
