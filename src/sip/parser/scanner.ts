@@ -17,6 +17,15 @@ export function isTokenChar(code: number): boolean {
   return code < 128 && TOKEN[code] === 1;
 }
 
+// gen-value = token / host / quoted-string (RFC 3261 §25.1): outside quotes, token characters plus the
+// ':' '[' ']' of IPv6 references.
+const GEN_VALUE = TOKEN.slice();
+for (const c of ':[]') GEN_VALUE[c.charCodeAt(0)] = 1;
+
+function isGenValueChar(code: number): boolean {
+  return code < 128 && GEN_VALUE[code] === 1;
+}
+
 /** True when `s` is a non-empty RFC 3261 token. */
 export function isToken(s: string): boolean {
   if (!s.length) return false;
@@ -84,40 +93,64 @@ export class Scanner {
     return this.text.slice(start, this.pos);
   }
 
-  /** An RFC 3261 quoted-string, returned with its quotes exactly as on the wire. */
-  quoted(what: string): string {
+  /** `1*DIGIT` as text (leading zeros kept); fails naming `what` when there is no digit. */
+  digits(what: string): string {
     const start = this.pos;
-    if (this.text[this.pos] !== '"') this.fail(`expected quoted ${what}`);
-    this.pos++;
     while (this.pos < this.text.length) {
-      const c = this.text[this.pos]!;
-      if (c === '\\') {
-        if (this.pos + 1 >= this.text.length) break;
-        const n = this.text.charCodeAt(this.pos + 1);
-        // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
-        if (n === 0x0a || n === 0x0d || n > 0x7f) this.fail(`bad escape in quoted ${what}`);
-        this.pos += 2;
+      const c = this.text.charCodeAt(this.pos);
+      if (c < 48 || c > 57) break;
+      this.pos++;
+    }
+    if (this.pos === start) this.fail(`missing ${what}`);
+    return this.text.slice(start, this.pos);
+  }
+
+  /**
+   * An RFC 3261 quoted-string, returned with its quotes exactly as on the wire. RFC 3261 §25.1:
+   * qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII; quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F).
+   */
+  quoted(what: string): string {
+    const text = this.text;
+    const start = this.pos;
+    if (text.charCodeAt(start) !== 0x22) this.fail(`expected quoted ${what}`);
+    let i = start + 1;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        this.pos = i + 1;
+        return text.slice(start, this.pos);
+      }
+      if (c === 0x5c) {
+        const n = text.charCodeAt(i + 1);
+        if (i + 1 >= text.length || n === 0x0a || n === 0x0d || n > 0x7f) this.fail(`bad escape in quoted ${what}`);
+        i += 2;
         continue;
       }
-      this.pos++;
-      if (c === '"') return this.text.slice(start, this.pos);
+      if ((c < 0x20 && c !== 0x09) || c === 0x7f) this.fail(`control character in quoted ${what}`);
+      i++;
     }
     return this.fail(`unterminated quoted ${what}`);
   }
 
   /**
    * `*( SEMI generic-param )` with generic-param = token [ EQUAL gen-value ], gen-value = token / host /
-   * quoted-string. Stops before a comma or the end. Names are lower-cased; a repeated name is a defect.
+   * quoted-string (RFC 3261 §25.1). Stops before a comma or the end. Names are lower-cased; a repeated
+   * name is a defect.
    */
-  params(into: Params, what: string, valueStops = ',;'): void {
+  params(into: Params, what: string): void {
     while (this.eat(';')) {
       const name = this.token(`${what} parameter name`).toLowerCase();
       let value: string | null = null;
       if (this.eat('=')) {
         if (this.peek() === '"') value = this.quoted(`${what} parameter value`);
         else {
-          value = this.until(`${valueStops} \t`);
-          if (!value.length) this.fail(`empty value of ${what} parameter '${name}'`);
+          const start = this.pos;
+          while (this.pos < this.text.length) {
+            if (!isGenValueChar(this.text.charCodeAt(this.pos))) break;
+            this.pos++;
+          }
+          if (this.pos === start) this.fail(`missing value of ${what} parameter '${name}'`);
+          value = this.text.slice(start, this.pos);
         }
       }
       if (into.has(name)) this.fail(`duplicate ${what} parameter '${name}'`);
@@ -131,6 +164,23 @@ export class Scanner {
     this.ws();
     if (!this.eof) this.fail(`unexpected '${this.text.slice(this.pos, this.pos + 16)}' in ${what}`);
   }
+}
+
+/**
+ * Reads `1*DIGIT` (leading zeros allowed). Returns undefined for anything else, including a sign
+ * (RFC 4475 §3.1.2.3); values of more than 15 significant digits return Infinity, so that the result is
+ * never a negative or imprecise number a caller could index with.
+ */
+export function parseDecimal(v: string): number | undefined {
+  if (!v.length) return undefined;
+  let first = -1;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    if (first < 0 && c !== 48) first = i;
+  }
+  if (first < 0) return 0;
+  return v.length - first > 15 ? Infinity : Number(v);
 }
 
 /** Runs a grammar function over `text`, turning a scan failure into `{ ok: false, defect }`. */

@@ -1,111 +1,226 @@
-import { isIPv4, isIPv6 } from 'node:net';
 import type { ParseResult } from '../message/headers.js';
 import type { Params, SipUri, TelUri, Uri } from '../message/types.js';
-import type { Scanner} from './scanner.js';
-import { runGrammar } from './scanner.js';
+import { isIPv4Address, isIPv6Address, normalizeIPv6 } from './ip.js';
+import type { Scanner } from './scanner.js';
+import { runGrammar, unescapeUri } from './scanner.js';
 
 /**
- * URI grammars: SIP/SIPS (RFC 3261 §19.1, §25.1), tel (RFC 3966) and any other absolute URI (RFC 3986).
+ * URI grammars: SIP/SIPS (RFC 3261 §19.1, §25.1), tel (RFC 3966) and any other absolute URI (RFC 3986),
+ * which is kept as text so that an unknown scheme still parses (RFC 4475 §3.3.2, §3.3.4).
  */
 
-// user = 1*( unreserved / escaped / user-unreserved ); user-unreserved = & = + $ , ; ? /
-const USER_CHAR = /^(?:[A-Za-z0-9\-_.!~*'()&=+$,;?/]|%[0-9A-Fa-f]{2})+$/;
-// password = *( unreserved / escaped / & = + $ , )
-const PASSWORD_CHAR = /^(?:[A-Za-z0-9\-_.!~*'()&=+$,]|%[0-9A-Fa-f]{2})*$/;
-// paramchar = param-unreserved / unreserved / escaped; param-unreserved = [ ] / : & + $
-const PARAM_CHAR = /^(?:[A-Za-z0-9\-_.!~*'()[\]/:&+$]|%[0-9A-Fa-f]{2})+$/;
-// hname/hvalue = hnv-unreserved / unreserved / escaped; hnv-unreserved = [ ] / ? : + $
-const HNV_CHAR = /^(?:[A-Za-z0-9\-_.!~*'()[\]/?:+$]|%[0-9A-Fa-f]{2})*$/;
-const HOSTNAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?$/;
-const SCHEME = /^[A-Za-z][A-Za-z0-9+\-.]*$/;
+// Character classes of RFC 3261 §25.1 as bit masks over ASCII; `escaped` ("%" HEX HEX) is checked apart.
+const UNRESERVED = 1; // alphanum / mark (- _ . ! ~ * ' ( ))
+const USER = 2; // user-unreserved: & = + $ , ; ? /
+const PASSWORD = 4; // & = + $ ,
+const PARAM = 8; // param-unreserved: [ ] / : & + $
+const HNV = 16; // hnv-unreserved: [ ] / ? : + $
+const URIC = 32; // RFC 3986 unreserved / gen-delims / sub-delims
+const HOST = 64; // hostname and IPv4 characters: alphanum - .
+// Where a URI ends: inside <> or as a whole Request-URI at white space or '>'; as a bare addr-spec also
+// at ',' and ';' (RFC 3261 §20.10: a URI with those characters must be enclosed in <>).
+const END_ENCLOSED = 128;
+const END_ADDR_SPEC = 256;
+const END_PARAM = 512; // end of one uri-parameter: ; ? > SP HTAB
 
+const CLASS = new Uint16Array(128);
+function mark(chars: string, bit: number): void {
+  for (const c of chars) CLASS[c.charCodeAt(0)]! |= bit;
+}
+const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+mark(`${ALNUM}-_.!~*'()`, UNRESERVED | URIC);
+mark('&=+$,;?/', USER);
+mark('&=+$,', PASSWORD);
+mark('[]/:&+$', PARAM);
+mark('[]/?:+$', HNV);
+mark(":/?#[]@!$&'()*+,;=-._~", URIC);
+mark(`${ALNUM}-.`, HOST);
+mark(' \t>', END_ENCLOSED | END_ADDR_SPEC | END_PARAM);
+mark(',;', END_ADDR_SPEC);
+mark(';?', END_PARAM);
 
-/** Validates and normalises a host: names lower-cased, IPv6 references kept with brackets. */
-export function parseHost(s: Scanner, what: string): string {
-  if (s.peek() === '[') {
-    const end = s.text.indexOf(']', s.pos);
-    if (end < 0) s.fail(`unterminated IPv6 reference in ${what}`);
-    const inner = s.text.slice(s.pos + 1, end);
-    if (!isIPv6(inner)) s.fail(`invalid IPv6 reference in ${what}`);
-    s.pos = end + 1;
-    return `[${inner.toLowerCase()}]`;
-  }
-  const start = s.pos;
-  while (!s.eof && /[A-Za-z0-9.-]/.test(s.peek())) s.pos++;
-  const host = s.text.slice(start, s.pos);
-  if (!host) s.fail(`missing host in ${what}`);
-  if (/^[0-9.]+$/.test(host)) {
-    if (!isIPv4(host)) s.fail(`invalid IPv4 address in ${what}`);
-    return host;
-  }
-  if (!HOSTNAME.test(host)) s.fail(`invalid host name in ${what}`);
-  return host.toLowerCase();
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
-/** An optional `:port`; fails on a port outside 1-65535. */
-export function parsePort(s: Scanner, what: string): number | undefined {
-  if (s.peek() !== ':') return undefined;
-  s.pos++;
+/**
+ * True when text[from, to) is made of characters in `mask` and `escaped` sequences, and is non-empty
+ * unless `allowEmpty`.
+ */
+function isEscapedRun(text: string, from: number, to: number, mask: number, allowEmpty = false): boolean {
+  if (from === to) return allowEmpty;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x25) {
+      if (i + 2 >= to || !isHex(text.charCodeAt(i + 1)) || !isHex(text.charCodeAt(i + 2))) return false;
+      i += 2;
+      continue;
+    }
+    if (c >= 128 || (CLASS[c]! & mask) === 0) return false;
+  }
+  return true;
+}
+
+/** True when `label` chars text[from, to) form a domainlabel / toplabel (alphanum ends, inner '-'). */
+function isLabel(text: string, from: number, to: number, top: boolean): boolean {
+  if (from === to) return false;
+  const first = text.charCodeAt(from);
+  const last = text.charCodeAt(to - 1);
+  if (first === 45 || last === 45) return false;
+  // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
+  return !top || (first >= 65 && first <= 90) || (first >= 97 && first <= 122);
+}
+
+/** hostname = *( domainlabel "." ) toplabel [ "." ] over text[from, to), whose characters are HOST. */
+function isHostname(text: string, from: number, to: number): boolean {
+  if (text.charCodeAt(to - 1) === 46) to--; // a fully qualified name may end in "."
+  let labelStart = from;
+  for (let i = from; i <= to; i++) {
+    if (i === to || text.charCodeAt(i) === 46) {
+      if (!isLabel(text, labelStart, i, i === to)) return false;
+      labelStart = i + 1;
+    }
+  }
+  return true;
+}
+
+/** True when an IPv6 address (at least two colons) starts at `from`: RFC 5118 §4.2 requires [] around it. */
+function isBareIPv6(text: string, from: number): boolean {
+  let i = from;
+  let colons = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3a) colons++;
+    else if (!isHex(c) && c !== 46) break;
+  }
+  return colons >= 2 && isIPv6Address(text.slice(from, i));
+}
+
+/**
+ * host = hostname / IPv4address / IPv6reference (RFC 3261 §25.1). Names are lower-cased; an IPv6 reference
+ * keeps its brackets, which RFC 5118 §4.2 makes mandatory in a SIP URI, and is normalised by
+ * {@link normalizeIPv6}.
+ */
+export function parseHost(s: Scanner, what: string): string {
+  const text = s.text;
+  if (text.charCodeAt(s.pos) === 0x5b) {
+    const end = text.indexOf(']', s.pos);
+    if (end < 0) s.fail(`unterminated IPv6 reference in ${what}`);
+    const address = normalizeIPv6(text.slice(s.pos + 1, end));
+    if (address === undefined) s.fail(`invalid IPv6 reference in ${what}`);
+    s.pos = end + 1;
+    return `[${address}]`;
+  }
   const start = s.pos;
-  while (!s.eof && s.peek() >= '0' && s.peek() <= '9') s.pos++;
-  const digits = s.text.slice(start, s.pos);
-  if (!digits) s.fail(`missing port in ${what}`);
-  const port = Number(digits);
+  let digitsAndDots = true;
+  let i = start;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || (CLASS[c]! & HOST) === 0) break;
+    if (c !== 46 && (c < 48 || c > 57)) digitsAndDots = false;
+  }
+  if (i === start) s.fail(`missing host in ${what}`);
+  if (text.charCodeAt(i) === 0x3a && isBareIPv6(text, start)) s.fail(`IPv6 address without [] in ${what}`);
+  s.pos = i;
+  if (digitsAndDots) {
+    if (!isIPv4Address(text, start, i)) s.fail(`invalid IPv4 address in ${what}`);
+    return text.slice(start, i);
+  }
+  if (!isHostname(text, start, i)) s.fail(`invalid host name in ${what}`);
+  return text.slice(start, i).toLowerCase();
+}
+
+/** `1*DIGIT` read as a port, 1-65535 (RFC 3261 §25.1 port; 0 addresses nothing). */
+export function scanPortNumber(s: Scanner, what: string): number {
+  const digits = s.digits(`port in ${what}`);
+  const port = digits.length > 5 ? 0 : Number(digits);
   if (port < 1 || port > 65535) s.fail(`port out of range in ${what}`);
   return port;
 }
 
+/** An optional `:port` directly after a host; fails on a port outside 1-65535. */
+export function parsePort(s: Scanner, what: string): number | undefined {
+  if (s.text.charCodeAt(s.pos) !== 0x3a) return undefined;
+  s.pos++;
+  return scanPortNumber(s, what);
+}
+
+/** Index of the first character at or after `from` in the class `mask`, or the text length. */
+function findEnd(text: string, from: number, mask: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && (CLASS[c]! & mask) !== 0) return i;
+  }
+  return text.length;
+}
+
 function sipUri(s: Scanner, scheme: 'sip' | 'sips', inAddrSpec: boolean): SipUri {
+  const text = s.text;
+  const what = `${scheme} URI`;
   const uri: SipUri = { scheme, host: '', params: new Map(), headers: [] };
-  // The first '@' ends userinfo: no character of host, params or headers may be an unescaped '@'.
-  const stop = inAddrSpec ? findAny(s.text, s.pos, ' \t,;>') : findAny(s.text, s.pos, ' \t>');
-  const at = s.text.indexOf('@', s.pos);
-  if (at >= 0 && at < stop) {
-    const userinfo = s.text.slice(s.pos, at);
-    const colon = userinfo.indexOf(':');
-    const user = colon < 0 ? userinfo : userinfo.slice(0, colon);
-    if (!USER_CHAR.test(user)) s.fail(`invalid user part in ${scheme} URI`);
-    uri.user = user;
+  // userinfo ends at the first '@': no character of hostport, params or headers may be an unescaped '@'.
+  const at = text.indexOf('@', s.pos);
+  if (at >= 0 && at < findEnd(text, s.pos, inAddrSpec ? END_ADDR_SPEC : END_ENCLOSED)) {
+    let colon = text.indexOf(':', s.pos);
+    if (colon > at) colon = -1;
+    const userEnd = colon < 0 ? at : colon;
+    // user = 1*( unreserved / escaped / user-unreserved ); password = *( unreserved / escaped / & = + $ , )
+    if (!isEscapedRun(text, s.pos, userEnd, UNRESERVED | USER)) s.fail(`invalid user part in ${what}`);
+    uri.user = text.slice(s.pos, userEnd);
     if (colon >= 0) {
-      const password = userinfo.slice(colon + 1);
-      if (!PASSWORD_CHAR.test(password)) s.fail(`invalid password in ${scheme} URI`);
-      uri.password = password;
+      if (!isEscapedRun(text, colon + 1, at, UNRESERVED | PASSWORD, true)) s.fail(`invalid password in ${what}`);
+      uri.password = text.slice(colon + 1, at);
     }
     s.pos = at + 1;
   }
-  uri.host = parseHost(s, `${scheme} URI`);
-  const port = parsePort(s, `${scheme} URI`);
+  uri.host = parseHost(s, what);
+  const port = parsePort(s, what);
   if (port !== undefined) uri.port = port;
   if (inAddrSpec) return uri; // RFC 3261 §20.10: without <>, ';' starts header parameters
-  while (s.peek() === ';') {
-    s.pos++;
-    const raw = s.until(';?> \t');
-    const eq = raw.indexOf('=');
-    const name = (eq < 0 ? raw : raw.slice(0, eq)).toLowerCase();
-    const value = eq < 0 ? null : raw.slice(eq + 1);
-    if (!PARAM_CHAR.test(name) || (value !== null && !PARAM_CHAR.test(value))) {
-      s.fail(`invalid uri-parameter '${raw}' in ${scheme} URI`);
+  while (text.charCodeAt(s.pos) === 0x3b) {
+    // uri-parameter = pname [ "=" pvalue ]; pname = pvalue = 1*paramchar (RFC 3261 §25.1)
+    const start = s.pos + 1;
+    const end = findEnd(text, start, END_PARAM);
+    const eq = text.indexOf('=', start);
+    const nameEnd = eq >= 0 && eq < end ? eq : end;
+    if (!isEscapedRun(text, start, nameEnd, UNRESERVED | PARAM)) {
+      s.fail(`invalid uri-parameter '${text.slice(start, end)}' in ${what}`);
     }
-    if (uri.params.has(name)) s.fail(`duplicate uri-parameter '${name}' in ${scheme} URI`);
-    uri.params.set(name, value);
+    if (nameEnd < end && !isEscapedRun(text, nameEnd + 1, end, UNRESERVED | PARAM)) {
+      s.fail(`invalid uri-parameter '${text.slice(start, end)}' in ${what}`);
+    }
+    // RFC 3261 §19.1.4: parameter names compare case-insensitively and escapes equal what they encode.
+    const name = unescapeUri(text.slice(start, nameEnd)).toLowerCase();
+    if (uri.params.has(name)) s.fail(`duplicate uri-parameter '${name}' in ${what}`);
+    uri.params.set(name, nameEnd < end ? text.slice(nameEnd + 1, end) : null);
+    s.pos = end;
   }
-  if (s.peek() === '?') {
+  if (text.charCodeAt(s.pos) === 0x3f) {
+    // headers = "?" header *( "&" header ); header = hname "=" hvalue
     s.pos++;
-    const raw = s.until('> \t');
-    for (const pair of raw.split('&')) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) s.fail(`invalid URI header '${pair}' in ${scheme} URI`);
-      const name = pair.slice(0, eq);
-      const value = pair.slice(eq + 1);
-      if (!HNV_CHAR.test(name) || !HNV_CHAR.test(value)) s.fail(`invalid URI header '${pair}' in ${scheme} URI`);
-      uri.headers.push([name, value]);
+    const end = findEnd(text, s.pos, END_ENCLOSED);
+    let start = s.pos;
+    while (start <= end) {
+      let amp = text.indexOf('&', start);
+      if (amp < 0 || amp > end) amp = end;
+      const eq = text.indexOf('=', start);
+      if (
+        eq < 0 || eq >= amp ||
+        !isEscapedRun(text, start, eq, UNRESERVED | HNV) ||
+        !isEscapedRun(text, eq + 1, amp, UNRESERVED | HNV, true)
+      ) {
+        s.fail(`invalid URI header '${text.slice(start, amp)}' in ${what}`);
+      }
+      uri.headers.push([text.slice(start, eq), text.slice(eq + 1, amp)]);
+      start = amp + 1;
     }
+    s.pos = end;
   }
   return uri;
 }
 
 function telUri(s: Scanner, inAddrSpec: boolean): TelUri {
-  const stop = inAddrSpec ? findAny(s.text, s.pos, ' \t,;>') : findAny(s.text, s.pos, ' \t>');
+  const stop = findEnd(s.text, s.pos, inAddrSpec ? END_ADDR_SPEC : END_ENCLOSED);
   const raw = s.text.slice(s.pos, stop);
   const [number = '', ...pars] = raw.split(';');
   // RFC 3966 §3: global-number-digits = "+" *phonedigit DIGIT *phonedigit; local = *phonedigit-hex ...
@@ -123,29 +238,31 @@ function telUri(s: Scanner, inAddrSpec: boolean): TelUri {
   return { scheme: 'tel', number, params };
 }
 
-function findAny(text: string, from: number, chars: string): number {
-  for (let i = from; i < text.length; i++) if (chars.includes(text[i]!)) return i;
-  return text.length;
-}
-
 /**
  * Reads one URI at the scanner position. With `inAddrSpec` the URI is a bare addr-spec (RFC 3261 §20.10):
  * it ends at ';', ',' or white space, and parameters after it belong to the header.
  */
 export function scanUri(s: Scanner, inAddrSpec = false): Uri {
-  const colon = s.text.indexOf(':', s.pos);
-  if (colon < 0) s.fail('missing URI scheme');
-  const schemeText = s.text.slice(s.pos, colon);
-  if (!SCHEME.test(schemeText)) s.fail('invalid URI scheme');
-  const scheme = schemeText.toLowerCase();
-  s.pos = colon + 1;
+  const text = s.text;
+  const start = s.pos;
+  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 §3.1); compared case-insensitively.
+  let i = start;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const alpha = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (!alpha && (i === start || !((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46))) break;
+  }
+  if (text.charCodeAt(i) !== 0x3a) s.fail(i === start ? 'missing URI scheme' : 'invalid URI scheme');
+  const scheme = text.slice(start, i).toLowerCase();
+  s.pos = i + 1;
   if (scheme === 'sip' || scheme === 'sips') return sipUri(s, scheme, inAddrSpec);
   if (scheme === 'tel') return telUri(s, inAddrSpec);
-  const start = colon - schemeText.length;
-  const stop = inAddrSpec ? findAny(s.text, s.pos, ' \t,;>') : findAny(s.text, s.pos, ' \t>');
+  const stop = findEnd(text, s.pos, inAddrSpec ? END_ADDR_SPEC : END_ENCLOSED);
   if (stop === s.pos) s.fail(`empty ${scheme} URI`);
+  // RFC 3986 §2: the rest is unreserved, reserved and pct-encoded characters.
+  if (!isEscapedRun(text, s.pos, stop, URIC)) s.fail(`invalid character in ${scheme} URI`);
   s.pos = stop;
-  return { scheme, text: s.text.slice(start, stop) };
+  return { scheme, text: text.slice(start, stop) };
 }
 
 /** Parses a complete URI (Request-URI, or the text inside `<…>`). */
