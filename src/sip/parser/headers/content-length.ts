@@ -1,16 +1,19 @@
 import type { HeaderGrammar } from '../../message/headers.js';
+import { parseDecimal } from '../scanner.js';
 
-/** Content-Length (RFC 3261 §20.14): one decimal octet count. Repeated lines must agree. */
+/**
+ * Content-Length (RFC 3261 §20.14): one decimal octet count. A repeated header is a framing error
+ * (RFC 4475 §3.3.9), whether or not the values agree.
+ */
 export const ContentLengthHeader: HeaderGrammar<number> = {
   name: 'Content-Length',
   parse(values) {
-    let n: number | undefined;
-    for (const v of values) {
-      if (!/^\d{1,10}$/.test(v)) return { ok: false, defect: 'not a decimal number' };
-      if (n !== undefined && Number(v) !== n) return { ok: false, defect: 'conflicting values' };
-      n = Number(v);
+    if (values.length > 1) {
+      const same = values.every((v) => v === values[0]);
+      return { ok: false, defect: same ? 'more than one Content-Length' : 'conflicting values' };
     }
-    if (values.length > 1) return { ok: false, defect: 'more than one Content-Length' };
-    return { ok: true, value: n! };
+    const n = parseDecimal(values[0]!);
+    if (n === undefined) return { ok: false, defect: 'not a decimal number' };
+    return { ok: true, value: n };
   },
 };
