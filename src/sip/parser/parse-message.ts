@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { HeaderList } from '../message/headers.js';
 import type { HeaderField, HeaderGrammar } from '../message/headers.js';
 import { canonicalName } from '../message/header-names.js';
@@ -9,7 +10,8 @@ import { CSeqHeader } from './headers/cseq.js';
 import { FromHeader, ToHeader } from './headers/from-to.js';
 import { MaxForwardsHeader } from './headers/max-forwards.js';
 import { ViaHeader } from './headers/via.js';
-import { isToken } from './scanner.js';
+import { isToken, isTokenChar } from './scanner.js';
+import { parseUri } from './uri.js';
 
 /** Options for {@link parseMessage}. */
 export interface ParseOptions {
@@ -25,8 +27,9 @@ export interface ParseOptions {
 
 /**
  * The outcome of parsing one message. On failure `status` is the response a server sends for a request
- * (400 naming the defect, 505 for another SIP version, 513 for an oversized message); `message` is the
- * partly parsed message when the start line and header lines could be read, so a response can be built.
+ * (400 naming the defect, 505 for another SIP version, 513 for an oversized message; a response that
+ * fails is dropped, RFC 3261 §18.1.2); `message` is the partly parsed message when the start line and
+ * header lines could be read, so a response can be built.
  */
 export type MessageParseResult =
   | { ok: true; message: SipMessage }
@@ -35,79 +38,241 @@ export type MessageParseResult =
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const LFLF = Buffer.from('\n\n');
 
-/** Where the header section ends: index of the blank line and the index where the body starts. */
+/**
+ * Where the header section ends: the index of the blank line and the index where the body starts.
+ * Lines end in CRLF, or in a bare LF from lenient senders; the first blank line of either kind counts.
+ */
 export function findHeaderEnd(data: Buffer, from = 0): { end: number; bodyStart: number } | undefined {
   const crlf = data.indexOf(CRLFCRLF, from);
-  const lf = data.indexOf(LFLF, from);
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return { end: crlf, bodyStart: crlf + 4 };
+  // A bare-LF blank line can only come first if it lies before the CRLF one: search that far only.
+  const lfArea = crlf < 0 ? data : data.subarray(0, crlf + 2);
+  const lf = lfArea.indexOf(LFLF, from);
   if (lf >= 0) return { end: lf, bodyStart: lf + 2 };
+  if (crlf >= 0) return { end: crlf, bodyStart: crlf + 4 };
   return undefined;
 }
+
+type Failure = { status: number; defect: string };
 
 function fail(status: number, defect: string, message?: SipMessage): MessageParseResult {
   return message ? { ok: false, status, defect, message } : { ok: false, status, defect };
 }
 
+/** Removes leading and trailing SP / HTAB only (String#trim would also eat U+FEFF and other text). */
+function trimWs(text: string, from: number, to: number): string {
+  while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
+  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
+  return text.slice(from, to);
+}
+
+function lineSample(text: string, from: number): string {
+  let end = from;
+  while (end < text.length && end - from < 40 && text.charCodeAt(end) !== 13 && text.charCodeAt(end) !== 10) end++;
+  return text.slice(from, end);
+}
+
+// Canonical name and lookup key per header name as spelled on the wire. Real traffic uses few spellings;
+// the cache is bounded so that odd spellings cannot grow it.
+const NAME_CACHE = new Map<string, { name: string; key: string }>();
+const NAME_CACHE_LIMIT = 512;
+
+function fieldName(raw: string): { name: string; key: string } {
+  let names = NAME_CACHE.get(raw);
+  if (!names) {
+    const name = canonicalName(raw);
+    names = { name, key: name.toLowerCase() };
+    if (NAME_CACHE.size < NAME_CACHE_LIMIT) NAME_CACHE.set(raw, names);
+  }
+  return names;
+}
+
+/**
+ * Reads the header lines of `text` from `i` to the end (RFC 3261 §7.3): `field-name HCOLON field-value`,
+ * with line folding (CRLF or LF followed by SP / HTAB) replaced by one SP (§7.3.1). One pass over the
+ * characters; a value is sliced, not copied, unless it was folded.
+ */
+function readFields(text: string, i: number): HeaderField[] | Failure {
+  const fields: HeaderField[] = [];
+  const n = text.length;
+  while (i < n) {
+    const lineStart = i;
+    while (i < n && isTokenChar(text.charCodeAt(i))) i++;
+    const nameEnd = i;
+    while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    if (nameEnd === lineStart || text.charCodeAt(i) !== 58) {
+      return { status: 400, defect: `Malformed header line '${lineSample(text, lineStart)}'` };
+    }
+    i++;
+    let value = '';
+    let segStart = i;
+    for (;;) {
+      // One physical line of the value.
+      let c = 0;
+      while (i < n) {
+        c = text.charCodeAt(i);
+        if (c < 32 || c === 127) {
+          if (c === 10 || (c === 13 && text.charCodeAt(i + 1) === 10)) break;
+          // RFC 3261 §25.1: control characters are not TEXT-UTF8char; only a quoted-pair may carry one.
+          if (c !== 9 && text.charCodeAt(i - 1) !== 92) {
+            return { status: 400, defect: `Control character in header '${text.slice(lineStart, nameEnd)}'` };
+          }
+        }
+        i++;
+      }
+      const segEnd = i;
+      if (i < n) i += c === 13 ? 2 : 1;
+      const next = text.charCodeAt(i);
+      if (i < n && (next === 32 || next === 9)) {
+        // Folding: the line break and the white space around it become one SP (RFC 3261 §7.3.1).
+        value += `${trimWs(text, segStart, segEnd)} `;
+        while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+        segStart = i;
+        continue;
+      }
+      if (value) {
+        value += text.slice(segStart, segEnd);
+        value = trimWs(value, 0, value.length);
+      } else {
+        value = trimWs(text, segStart, segEnd);
+      }
+      break;
+    }
+    const names = fieldName(text.slice(lineStart, nameEnd));
+    fields.push({ name: names.name, key: names.key, value });
+  }
+  return fields;
+}
+
+/** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (RFC 3261 §7.1: case-insensitive); the number, or undefined. */
+function versionNumber(v: string): string | undefined {
+  if (v.length < 7 || v.slice(0, 4).toUpperCase() !== 'SIP/') return undefined;
+  const dot = v.indexOf('.', 4);
+  if (dot < 5 || dot === v.length - 1) return undefined;
+  for (let i = 4; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (i !== dot && (c < 48 || c > 57)) return undefined;
+  }
+  return v.slice(4);
+}
+
+/** Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 §7.1, §25.1): exactly two single SPs. */
+function splitRequestLine(line: string): [string, string, string] | string {
+  const parts = line.split(' ');
+  if (parts.length === 3 && parts[0] && parts[1] && parts[2]) return parts as [string, string, string];
+  if (parts.length < 3) return 'Malformed Request-Line: missing SIP-Version';
+  // RFC 4475 §3.1.2.9, §3.1.2.10, §3.1.2.8: each is rejected rather than guessed at.
+  if (parts[parts.length - 1] === '') return 'Malformed Request-Line: white space after SIP-Version';
+  if (parts.includes('')) return 'Malformed Request-Line: more than one SP between elements';
+  return 'Malformed Request-Line: white space in the Request-URI';
+}
+
+// Methods whose CSeq rule the parser enforces (RFC 3261 §8.1.1.5). For any other method a mismatch is
+// left to the UAS core, which answers 501 for the unknown method (RFC 4475 §3.1.2.18).
+const KNOWN_METHODS = new Set([
+  'INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'INFO', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'UPDATE',
+  'MESSAGE', 'REFER', 'PUBLISH',
+]);
+
+const MANDATORY: readonly HeaderGrammar<unknown>[] = [ViaHeader, FromHeader, ToHeader, CallIdHeader, CSeqHeader];
+
+/** Parses the start line into a message with `headers`, or gives the defect. */
+function startLine(line: string, headers: HeaderList): SipMessage | Failure {
+  if (line.length >= 4 && line.slice(0, 4).toUpperCase() === 'SIP/') {
+    // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (RFC 3261 §7.2, §25.1)
+    const sp = line.indexOf(' ');
+    const version = versionNumber(sp < 0 ? line : line.slice(0, sp));
+    if (version === undefined) return { status: 400, defect: 'Malformed Status-Line: bad SIP-Version' };
+    if (version !== '2.0') return { status: 505, defect: `Version Not Supported: SIP/${version}` };
+    const code = line.slice(sp + 1, sp + 4);
+    const after = line.charCodeAt(sp + 4);
+    if (!/^[1-6][0-9][0-9]$/.test(code) || (sp + 4 < line.length && after !== 32)) {
+      return { status: 400, defect: 'Malformed Status-Line: Status-Code must be three digits from 100 to 699' };
+    }
+    // A missing SP before an empty Reason-Phrase is tolerated (RFC 4475 §3.1.1.13).
+    const reason = line.slice(sp + 5);
+    for (let i = 0; i < reason.length; i++) {
+      const c = reason.charCodeAt(i);
+      if ((c < 32 && c !== 9) || c === 127) return { status: 400, defect: 'Control character in Reason-Phrase' };
+    }
+    const res = new SipResponse(Number(code), reason, headers);
+    res.version = line.slice(0, sp);
+    return res;
+  }
+  const parts = splitRequestLine(line);
+  if (typeof parts === 'string') return { status: 400, defect: parts };
+  const [method, uri, version] = parts;
+  if (!isToken(method)) return { status: 400, defect: 'Malformed Request-Line: Method is not a token' };
+  const number = versionNumber(version);
+  if (number === undefined) return { status: 400, defect: 'Malformed Request-Line: bad SIP-Version' };
+  const req = new SipRequest(method, uri, headers);
+  req.version = version;
+  return req;
+}
+
+/**
+ * The Request-URI checks that need no policy: it parses as a URI (any scheme: an unknown one is the
+ * UAS core's 416, RFC 4475 §3.3.2), is not wrapped in <> (§3.1.2.7), and a SIP URI carries no
+ * header fields (RFC 3261 §19.1.1 Table 1; RFC 4475 §3.1.2.11).
+ */
+function checkRequestUri(uri: string): string | undefined {
+  if (uri.charCodeAt(0) === 0x3c) return 'Bad Request-URI: enclosed in <>';
+  const r = parseUri(uri);
+  if (!r.ok) return `Bad Request-URI: ${r.defect}`;
+  if ('headers' in r.value && r.value.headers.length) return 'Bad Request-URI: header fields are not allowed in it';
+  return undefined;
+}
+
 /**
  * Parses one SIP message (RFC 3261 §7, §25) from `data`. Never throws on wire input.
  * Leading CRLFs (keep-alives, RFC 5626 §4.4.1) are skipped. Line folding is undone; header names are
- * canonicalised; header values stay raw. The mandatory headers of §8.1.1 are parsed now, so a message
- * that passes can be handed to the transaction layer without further checks of its own.
+ * canonicalised; header values stay raw. The start line, the Request-URI and the mandatory headers of
+ * §8.1.1 are checked now, so a message that passes can be handed to the transaction layer without
+ * further checks of its own; other headers are parsed when first used.
  */
 export function parseMessage(data: Buffer, opts: ParseOptions = {}): MessageParseResult {
   const maxSize = opts.maxSize ?? 65_535;
   if (data.length > maxSize) return fail(513, 'Message Too Large');
   let start = 0;
+  // RFC 3261 §7.5: CRLFs before the start line are ignored.
   while (start + 1 < data.length && data[start] === 0x0d && data[start + 1] === 0x0a) start += 2;
   const he = findHeaderEnd(data, start);
-  let headText: string;
+  let headEnd: number;
   let bodyStart: number;
   if (he) {
-    headText = data.toString('utf8', start, he.end);
+    headEnd = he.end;
+    if (data[headEnd - 1] === 0x0d) headEnd--; // a CRLF line followed by a bare-LF blank line
     bodyStart = he.bodyStart;
   } else if (!opts.stream) {
     // A datagram with no blank line: headers run to the end and there is no body.
-    headText = data.toString('utf8', start).replace(/\r?\n$/, '');
+    headEnd = data.length;
+    if (data[headEnd - 1] === 0x0a) headEnd--;
+    if (data[headEnd - 1] === 0x0d) headEnd--;
     bodyStart = data.length;
   } else {
     return fail(400, 'Missing blank line after headers');
   }
-  const lines = headText.split(/\r?\n/);
-  const startLine = lines[0] ?? '';
+  const head = data.subarray(start, headEnd);
+  // RFC 3261 §25.1: the start line and header fields are UTF-8 (TEXT-UTF8char, UTF8-NONASCII).
+  if (!isUtf8(head)) return fail(400, 'Header section is not valid UTF-8');
+  const text = head.toString('utf8');
 
-  // Header lines with folding undone (RFC 3261 §7.3.1).
-  const fields: HeaderField[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    let line = lines[i]!;
-    while (i + 1 < lines.length && /^[ \t]/.test(lines[i + 1]!)) line += ` ${lines[++i]!.trim()}`;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return fail(400, `Malformed header line '${line.slice(0, 40)}'`);
-    const rawName = line.slice(0, colon).replace(/[ \t]+$/, '');
-    if (!isToken(rawName)) return fail(400, `Invalid header name '${rawName.slice(0, 40)}'`);
-    const name = canonicalName(rawName);
-    fields.push({ name, key: name.toLowerCase(), value: line.slice(colon + 1).trim() });
-  }
-  const headers = new HeaderList(fields);
+  let lineEnd = text.indexOf('\n');
+  if (lineEnd < 0) lineEnd = text.length;
+  const fieldsStart = lineEnd + 1;
+  if (text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+  const fields = fieldsStart < text.length ? readFields(text, fieldsStart) : [];
+  const first = text.slice(0, lineEnd);
+  const headers = new HeaderList(Array.isArray(fields) ? fields : []);
+  const message = startLine(first, headers);
+  if (!('kind' in message)) return fail(message.status, message.defect);
+  if (!Array.isArray(fields)) return fail(fields.status, fields.defect);
 
-  let message: SipMessage;
-  if (startLine.startsWith('SIP/')) {
-    const m = /^SIP\/(\d+\.\d+) (\d{3}) (.*)$/.exec(startLine);
-    if (!m) return fail(400, 'Malformed status line');
-    if (m[1] !== '2.0') return fail(400, `Unsupported SIP version ${m[1]}`);
-    const status = Number(m[2]);
-    if (status < 100 || status > 699) return fail(400, 'Status code out of range');
-    message = new SipResponse(status, m[3]!, headers);
-  } else {
-    const parts = startLine.split(' ');
-    if (parts.length !== 3) return fail(400, 'Malformed request line');
-    const [method, uri, version] = parts as [string, string, string];
-    if (!isToken(method)) return fail(400, 'Invalid method in request line');
-    if (!uri) return fail(400, 'Empty Request-URI');
-    const vm = /^SIP\/(\d+\.\d+)$/i.exec(version);
-    if (!vm) return fail(400, 'Malformed SIP version in request line');
-    message = new SipRequest(method, uri, headers);
-    message.version = version;
-    if (vm[1] !== '2.0') return fail(505, `Version Not Supported: SIP/${vm[1]}`, message);
+  if (message.kind === 'request') {
+    if (message.version.slice(4) !== '2.0') {
+      return fail(505, `Version Not Supported: ${message.version}`, message);
+    }
+    const uriDefect = checkRequestUri(message.uri);
+    if (uriDefect) return fail(400, uriDefect, message);
   }
 
   // Body framing (RFC 3261 §18.3, §20.14).
@@ -115,26 +280,32 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): MessagePars
   if (!cl.ok) return fail(400, `Bad Content-Length header: ${cl.defect}`, message);
   const available = data.length - bodyStart;
   if (cl.value === undefined) {
+    // RFC 3261 §18.3: Content-Length MUST be used with stream-oriented transports.
     if (opts.stream) return fail(400, 'Missing Content-Length header on a stream transport', message);
     message.body = data.subarray(bodyStart);
   } else {
+    // RFC 3261 §18.3: a body shorter than Content-Length is an error (400 for a request).
     if (cl.value > available) return fail(400, 'Content-Length larger than the message body', message);
-    // Over datagrams, octets past Content-Length are discarded (RFC 3261 §18.3).
+    // Over datagrams, octets past Content-Length MUST be discarded (RFC 3261 §18.3).
     message.body = data.subarray(bodyStart, bodyStart + cl.value);
   }
 
   // Mandatory headers (RFC 3261 §8.1.1): each must be present once and well-formed.
-  const mandatory: HeaderGrammar<unknown>[] = [ViaHeader, FromHeader, ToHeader, CallIdHeader, CSeqHeader];
-  for (const g of mandatory) {
+  let missing: string[] | undefined;
+  for (const g of MANDATORY) {
     const r = headers.parse(g);
     if (!r.ok) return fail(400, `Bad ${g.name} header: ${r.defect}`, message);
-    if (r.value === undefined) return fail(400, `Missing ${g.name} header`, message);
+    if (r.value === undefined) (missing ??= []).push(g.name);
   }
-  const mf = headers.parse(MaxForwardsHeader);
-  if (!mf.ok) return fail(400, `Bad Max-Forwards header: ${mf.defect}`, message);
+  if (missing) return fail(400, `Missing ${missing.join(', ')} header${missing.length > 1 ? 's' : ''}`, message);
   if (message.kind === 'request') {
+    const mf = headers.parse(MaxForwardsHeader);
+    if (!mf.ok) return fail(400, `Bad Max-Forwards header: ${mf.defect}`, message);
     const cseq = message.required(CSeqHeader);
-    if (cseq.method !== message.method) return fail(400, 'CSeq method does not match the request method', message);
+    // RFC 3261 §8.1.1.5: the CSeq method MUST match the request method.
+    if (cseq.method !== message.method && KNOWN_METHODS.has(message.method)) {
+      return fail(400, 'CSeq method does not match the request method', message);
+    }
   }
   return { ok: true, message };
 }
