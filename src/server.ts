@@ -5,6 +5,7 @@ import { LocalIdentity } from './sip/core/local-identity.js';
 import { UserAgentCore } from './sip/core/user-agent-core.js';
 import { TransactionLayer } from './sip/transaction/transaction-layer.js';
 import { TransportLayer } from './sip/transport/transport-layer.js';
+import type { LoopNetwork } from './sip/transport/loop.js';
 import type { TransportName } from './sip/transport/types.js';
 import type { Clock } from './util/clock.js';
 import { systemClock } from './util/clock.js';
@@ -28,10 +29,15 @@ export interface PresencedServer {
   readonly core: UserAgentCore;
 }
 
-/** Collaborators that tests replace: the clock and the logger. */
+/** Collaborators that tests replace: the clock, the logger, and the network. */
 export interface BuildDeps {
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Run in-process on this in-memory network instead of sockets: `listen()` binds only LOOP at
+   * (sip.host, sip.port), so whole call flows run in one process (STYLE habit 11).
+   */
+  loopNetwork?: LoopNetwork;
 }
 
 /**
@@ -44,6 +50,7 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
   const { sip } = config;
   const transport = new TransportLayer({
     logger,
+    ...(deps.loopNetwork ? { loopNetwork: deps.loopNetwork } : {}),
     limits: {
       maxMessageSize: sip.limits.maxMessageSize,
       maxConnections: sip.limits.maxConnections,
@@ -76,13 +83,14 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
             ...(sip.tls.ca ? { ca: readFileSync(sip.tls.ca) } : {}),
           }
         : undefined;
-      const specs: Array<{ transport: Exclude<TransportName, 'LOOP'>; port: number }> = [
-        { transport: 'UDP', port: sip.port },
-        { transport: 'TCP', port: sip.port },
-      ];
-      if (sip.tlsPort !== undefined) specs.push({ transport: 'TLS', port: sip.tlsPort });
-      if (sip.wsPort !== undefined) specs.push({ transport: 'WS', port: sip.wsPort });
-      if (sip.wssPort !== undefined) specs.push({ transport: 'WSS', port: sip.wssPort });
+      const specs: Array<{ transport: TransportName; port: number }> = [];
+      if (deps.loopNetwork) specs.push({ transport: 'LOOP', port: sip.port });
+      else {
+        specs.push({ transport: 'UDP', port: sip.port }, { transport: 'TCP', port: sip.port });
+        if (sip.tlsPort !== undefined) specs.push({ transport: 'TLS', port: sip.tlsPort });
+        if (sip.wsPort !== undefined) specs.push({ transport: 'WS', port: sip.wsPort });
+        if (sip.wssPort !== undefined) specs.push({ transport: 'WSS', port: sip.wssPort });
+      }
       const bound: ListeningPoint[] = [];
       let tcpPort: number | undefined;
       for (const spec of specs) {
