@@ -159,7 +159,10 @@ function versionNumber(v: string): string | undefined {
 function splitRequestLine(line: string): [string, string, string] | string {
   const parts = line.split(' ');
   if (parts.length === 3 && parts[0] && parts[1] && parts[2]) return parts as [string, string, string];
-  if (parts.length < 3) return 'Malformed Request-Line: missing SIP-Version';
+  if (parts.length < 3) {
+    if (line.includes('\t')) return 'Malformed Request-Line: elements must be separated by SP';
+    return 'Malformed Request-Line: missing SIP-Version';
+  }
   // RFC 4475 §3.1.2.9, §3.1.2.10, §3.1.2.8: each is rejected rather than guessed at.
   if (parts[parts.length - 1] === '') return 'Malformed Request-Line: white space after SIP-Version';
   if (parts.includes('')) return 'Malformed Request-Line: more than one SP between elements';

@@ -252,7 +252,9 @@ export function scanUri(s: Scanner, inAddrSpec = false): Uri {
     const alpha = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
     if (!alpha && (i === start || !((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46))) break;
   }
-  if (text.charCodeAt(i) !== 0x3a) s.fail(i === start ? 'missing URI scheme' : 'invalid URI scheme');
+  if (i === start || text.charCodeAt(i) !== 0x3a) {
+    s.fail(text.charCodeAt(start) === 0x3a ? 'missing URI scheme' : 'invalid URI scheme');
+  }
   const scheme = text.slice(start, i).toLowerCase();
   s.pos = i + 1;
   if (scheme === 'sip' || scheme === 'sips') return sipUri(s, scheme, inAddrSpec);
