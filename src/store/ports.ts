@@ -1,0 +1,176 @@
+/**
+ * Storage ports (STYLE habit 2): the interfaces every domain module uses to keep durable state, with
+ * adapters in store/memory (tests, volatile) and store/sqlite (the embedded default, WAL) — and later
+ * store/redis. Records are plain data (no SIP types), so this layer imports nothing but util.
+ *
+ * Durability contract: when a write's promise resolves, the state survives a crash of the process
+ * (kill -9). A 200 OK is sent only after that. All times are milliseconds since the Unix epoch.
+ */
+
+/** Where a publication came from (TS 23.141 §5.1 composition precedence). */
+export type PublicationSource = 'user' | 'network' | 'external';
+
+/** One event state publication (RFC 3903), keyed by its entity tag. */
+export interface PublicationRecord {
+  /** The entity tag (RFC 3903 §4.1): globally unique; the key. */
+  etag: string;
+  /** The presentity's canonical AOR (e.g. `sip:alice@example.com`). */
+  resource: string;
+  /** The event package, e.g. `presence`. */
+  event: string;
+  /** When the publication expires (ms). */
+  expiresAt: number;
+  /** Content-Type of the published document (`type/subtype`, lower case). */
+  contentType: string;
+  /** The published document as received (the last full state after partial updates). */
+  body: Buffer;
+  /** What kind of agent published it. */
+  source: PublicationSource;
+  /** The publisher's identity (From URI, or the authenticated identity), for filters and watcher info. */
+  publisher: string;
+  /** When the publication was first created (ms). */
+  createdAt: number;
+  /** When the state was last changed by an initial or modifying PUBLISH (ms); orders composition. */
+  modifiedAt: number;
+}
+
+/** Publications of every presentity. */
+export interface PublicationStore {
+  /** The publication with this entity tag, expired or not. */
+  get(etag: string): Promise<PublicationRecord | undefined>;
+  /** Every publication of a resource for an event, in creation order. */
+  listByResource(resource: string, event: string): Promise<PublicationRecord[]>;
+  /**
+   * Stores `record` and, in the same atomic step, removes the publication `replacing` (the old entity
+   * tag of a refresh or modify, RFC 3903 §4.1, which changes the entity tag). Resolves once durable.
+   */
+  put(record: PublicationRecord, replacing?: string): Promise<void>;
+  /** Removes a publication; resolves once durable. Removing an unknown tag does nothing. */
+  remove(etag: string): Promise<void>;
+  /** Publications whose expiresAt <= now. */
+  listExpired(now: number): Promise<PublicationRecord[]>;
+  /** Every stored publication (restart recovery). */
+  listAll(): Promise<PublicationRecord[]>;
+}
+
+/** The notifier's state of one subscription (RFC 6665 §4.2), with its whole dialog (RFC 3261 §12). */
+export interface SubscriptionRecord {
+  /** Opaque unique id (the key). */
+  id: string;
+  /** The subscribed resource's canonical AOR. */
+  resource: string;
+  /** The event package, e.g. `presence` or `presence.winfo`. */
+  event: string;
+  /** The Event header's `id` parameter, or undefined (RFC 6665 §8.2.1). */
+  eventId?: string;
+  /** pending | active | terminated (RFC 6665 §4.1.3). */
+  state: 'pending' | 'active' | 'terminated';
+  /** The watcher's identity (From URI or authenticated identity). */
+  watcher: string;
+  /** The watcher's display name, if given. */
+  watcherDisplayName?: string;
+  /** Dialog: Call-ID. */
+  callId: string;
+  /** Dialog: our tag (the To tag of the 2xx to SUBSCRIBE). */
+  localTag: string;
+  /** Dialog: the subscriber's tag (From tag of the SUBSCRIBE). */
+  remoteTag: string;
+  /** Dialog: our URI (To header of the SUBSCRIBE, without tag), as text. */
+  localUri: string;
+  /** Dialog: the subscriber's URI (From header), as text. */
+  remoteUri: string;
+  /** Dialog: the subscriber's Contact URI (remote target), as text. */
+  remoteTarget: string;
+  /** Dialog: route set (Record-Route of the SUBSCRIBE, in order), name-addr texts. */
+  routeSet: string[];
+  /** Dialog: CSeq of the last NOTIFY we sent (next one uses localCSeq + 1). */
+  localCSeq: number;
+  /** Dialog: CSeq of the last SUBSCRIBE received in this dialog. */
+  remoteCSeq: number;
+  /** Whether the dialog is secure (sips Request-URI over TLS). */
+  secure: boolean;
+  /** The flow the SUBSCRIBE arrived on, to send NOTIFYs back over the same connection (RFC 5626). */
+  flow?: { transport: string; address: string; port: number; flowId?: string };
+  /** Content types the subscriber accepts, in preference order (`type/subtype`). */
+  accept: string[];
+  /** Body of the SUBSCRIBE (e.g. an event filter), with its Content-Type, if any. */
+  body?: { contentType: string; data: Buffer };
+  /** When the subscription expires (ms). */
+  expiresAt: number;
+  /** When it was created (ms). */
+  createdAt: number;
+  /** Package-specific state (JSON-serialisable), e.g. the version counter of partial notification. */
+  extra?: Record<string, unknown>;
+}
+
+/** Subscriptions of every resource. */
+export interface SubscriptionStore {
+  get(id: string): Promise<SubscriptionRecord | undefined>;
+  /** Every subscription of a resource for an event, in creation order. */
+  listByResource(resource: string, event: string): Promise<SubscriptionRecord[]>;
+  /** Inserts or replaces by id; resolves once durable. */
+  put(record: SubscriptionRecord): Promise<void>;
+  /**
+   * Atomically raises localCSeq by one and returns the new value (the CSeq of the next NOTIFY); resolves
+   * once durable, so a restart never reuses a CSeq. Undefined when the subscription is gone.
+   */
+  nextLocalCSeq(id: string): Promise<number | undefined>;
+  /** Removes a subscription; unknown ids do nothing. */
+  remove(id: string): Promise<void>;
+  /** Subscriptions whose expiresAt <= now. */
+  listExpired(now: number): Promise<SubscriptionRecord[]>;
+  /** Every stored subscription (restart recovery). */
+  listAll(): Promise<SubscriptionRecord[]>;
+}
+
+/** One registrar binding (RFC 3261 §10.3), with the flow data of RFC 5626. */
+export interface BindingRecord {
+  /** The address-of-record, canonical (e.g. `sip:alice@example.com`). */
+  aor: string;
+  /** The Contact URI as registered (text). */
+  contact: string;
+  /** The whole Contact header value as registered (with q, expires, +sip.instance, …). */
+  contactHeader: string;
+  /** +sip.instance (RFC 5626 §4.1), without quotes and angle brackets, or undefined. */
+  instance?: string;
+  /** reg-id (RFC 5626 §4.2), or undefined. */
+  regId?: number;
+  /** q value 0-1 (RFC 3261 §20.10), or undefined. */
+  q?: number;
+  /** Call-ID of the REGISTER that made or last refreshed the binding. */
+  callId: string;
+  /** CSeq of that REGISTER. */
+  cseq: number;
+  /** When the binding expires (ms). */
+  expiresAt: number;
+  /** The flow the REGISTER arrived on, to reach the UA over the same connection (RFC 5626 §5.3). */
+  flow?: { transport: string; address: string; port: number; flowId?: string };
+  /** Path header values of the REGISTER (RFC 3327), in order. */
+  path: string[];
+  /** User-Agent header of the REGISTER, if any. */
+  userAgent?: string;
+}
+
+/** Registrar bindings. A binding is keyed by (aor, instance and reg-id when present, else contact). */
+export interface BindingStore {
+  /** Every binding of an AOR, expired or not. */
+  listByAor(aor: string): Promise<BindingRecord[]>;
+  /**
+   * Replaces every binding of `aor` with `bindings` in one atomic step (a REGISTER is applied whole,
+   * RFC 3261 §10.3 step 8); resolves once durable.
+   */
+  replaceAor(aor: string, bindings: BindingRecord[]): Promise<void>;
+  /** Bindings whose expiresAt <= now. */
+  listExpired(now: number): Promise<BindingRecord[]>;
+  /** Removes one binding (by aor and contact). */
+  remove(aor: string, contact: string): Promise<void>;
+}
+
+/** All stores of one deployment, and their lifecycle. */
+export interface Stores {
+  readonly publications: PublicationStore;
+  readonly subscriptions: SubscriptionStore;
+  readonly bindings: BindingStore;
+  /** Flushes and releases the backing storage. Safe to call twice. */
+  close(): Promise<void>;
+}
