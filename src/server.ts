@@ -65,7 +65,7 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
   });
   const identity = new LocalIdentity();
   identity.addDomain(config.domain);
-  identity.addDomain('localhost');
+  identity.addHost('localhost');
   const core = new UserAgentCore({ transactions, identity, serverName: sip.serverName, logger });
   transport.onInbound = (inbound) => {
     if (inbound.kind === 'message') transactions.receive(inbound.message, inbound.flow);

@@ -17,6 +17,11 @@ export class LocalIdentity {
     this.domains.add(domain.toLowerCase());
   }
 
+  /** Adds a name or address that reaches this server but is not a served domain (e.g. `localhost`). */
+  addHost(host: string): void {
+    this.hosts.add(normaliseHost(host));
+  }
+
   /**
    * Adds a listening point. A wildcard host (0.0.0.0, ::) stands for every address of the machine's
    * interfaces.

@@ -1,0 +1,83 @@
+import type { SipRequest } from '../sip/message/message.js';
+import type { SubscriptionRecord } from '../store/ports.js';
+
+/**
+ * An event package plugged into the generic SUBSCRIBE/NOTIFY/PUBLISH framework (RFC 6665 §7, RFC 3903
+ * §4; STYLE habit 3). The framework owns dialogs, expiry, CSeqs, retransmission and storage; a package
+ * owns its documents: who may subscribe, what each subscriber is shown, and which publications are
+ * valid. Kamailio's `presence/event_list.h` and PJSIP's `pjsip_evsub_register_pkg` play the same role.
+ */
+
+/** Allowed durations of a subscription or publication, in seconds. */
+export interface ExpiryPolicy {
+  /** Used when the request has no Expires header. */
+  readonly default: number;
+  /** Shorter non-zero requests get 423 Interval Too Brief with Min-Expires (RFC 6665 §4.2.1.1, RFC 3903 §6). */
+  readonly min: number;
+  /** Longer requests are granted this maximum. */
+  readonly max: number;
+}
+
+/** A NOTIFY body: its Content-Type (`type/subtype` with parameters if any) and bytes. */
+export interface NotifyBody {
+  readonly contentType: string;
+  readonly body: Buffer;
+}
+
+/**
+ * The authorisation decision for a subscription (RFC 6665 §4.2.1.3; TS 23.141 §7): `active` delivers
+ * state, `pending` holds it until the decision changes, `polite-block` looks active to the watcher but
+ * shows nothing real, `rejected` refuses it (403 for a new subscription, NOTIFY terminated;reason=rejected
+ * for an existing one).
+ */
+export type AuthorizationDecision = 'active' | 'pending' | 'polite-block' | 'rejected';
+
+/** The context a package gets when asked to decide on or render a subscription. */
+export interface SubscriptionContext {
+  readonly record: Readonly<SubscriptionRecord>;
+  /** The SUBSCRIBE being processed, when there is one (initial or refresh); absent for state changes. */
+  readonly request?: SipRequest;
+}
+
+/** Publication support of a package (RFC 3903 §4). */
+export interface PublicationPolicy {
+  /** Content types accepted in PUBLISH bodies (`type/subtype`); others get 415 with Accept. */
+  readonly types: readonly string[];
+  readonly expires: ExpiryPolicy;
+  /** Largest accepted body, in bytes (413 above). */
+  readonly maxBodyBytes: number;
+  /**
+   * Validates a published document (RFC 3903 §6 step 5). Throw SipError 400 naming the defect (or 413,
+   * 415) to reject it; the stored state is then unchanged.
+   */
+  validate(body: Buffer, contentType: string, request: SipRequest): void;
+}
+
+/** An event package. */
+export interface EventPackage {
+  /** The Event header value naming it, e.g. `presence` or `presence.winfo` (compared byte by byte). */
+  readonly name: string;
+  /**
+   * Content types the package can send in NOTIFY, preferred first. A SUBSCRIBE without Accept is
+   * treated as accepting the first (RFC 6665 §8.1.1 / RFC 3856 §6.7: application/pidf+xml); one whose
+   * Accept allows none of them gets 406 (RFC 6665 §4.2.1.1).
+   */
+  readonly notifyTypes: readonly string[];
+  /** Content types accepted in SUBSCRIBE bodies (e.g. event filters); empty: no body allowed (415). */
+  readonly subscribeBodyTypes: readonly string[];
+  /** Subscription durations. */
+  readonly expires: ExpiryPolicy;
+  /** Present when the package accepts PUBLISH. */
+  readonly publication?: PublicationPolicy;
+  /**
+   * Decides whether the watcher may subscribe, on every initial and refreshing SUBSCRIBE and when asked
+   * to re-evaluate (e.g. after a rule change). Throw SipError for other refusals (404 unknown resource).
+   */
+  authorize(ctx: SubscriptionContext): Promise<AuthorizationDecision> | AuthorizationDecision;
+  /**
+   * The NOTIFY body for this subscriber now (its authorised, filtered view), or `undefined` to send a
+   * NOTIFY without a body (RFC 6665 §4.2.2: e.g. while pending). `negotiated` is the content type chosen
+   * from the subscriber's Accept. Called for the initial NOTIFY, on every state change, and on refresh.
+   */
+  render(ctx: SubscriptionContext, negotiated: string): Promise<NotifyBody | undefined> | NotifyBody | undefined;
+}
