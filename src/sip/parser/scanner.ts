@@ -1,12 +1,7 @@
 import type { ParseResult } from '../message/headers.js';
 import type { Params } from '../message/types.js';
 
-/**
- * A cursor over header text for hand-written RFC 3261 §25 grammars. Methods that cannot match throw a
- * private {@link ScanError}; {@link runGrammar} turns it into a `ParseResult` so no grammar throws to its
- * caller (STYLE habit 6).
- */
-
+/** A grammar's failure inside {@link runGrammar}; never leaves this module. */
 class ScanError extends Error {}
 
 const TOKEN = new Uint8Array(128);
@@ -33,6 +28,11 @@ export function isToken(s: string): boolean {
   return true;
 }
 
+/**
+ * A cursor over header text for hand-written RFC 3261 §25 grammars. Methods that cannot match throw a
+ * private {@link ScanError}; {@link runGrammar} turns it into a `ParseResult` so no grammar throws to its
+ * caller (STYLE habit 6).
+ */
 export class Scanner {
   pos = 0;
 

@@ -159,10 +159,19 @@ function sipUri(s: Scanner, scheme: 'sip' | 'sips', inAddrSpec: boolean): SipUri
   const what = `${scheme} URI`;
   const uri: SipUri = { scheme, host: '', params: new Map(), headers: [] };
   // userinfo ends at the first '@': no character of hostport, params or headers may be an unescaped '@'.
-  const at = text.indexOf('@', s.pos);
-  if (at >= 0 && at < findEnd(text, s.pos, inAddrSpec ? END_ADDR_SPEC : END_ENCLOSED)) {
-    let colon = text.indexOf(':', s.pos);
-    if (colon > at) colon = -1;
+  const end = inAddrSpec ? END_ADDR_SPEC : END_ENCLOSED;
+  let at = -1;
+  let colon = -1;
+  for (let i = s.pos; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x40) {
+      at = i;
+      break;
+    }
+    if (c === 0x3a && colon < 0) colon = i;
+    else if (c < 128 && (CLASS[c]! & end) !== 0) break;
+  }
+  if (at >= 0) {
     const userEnd = colon < 0 ? at : colon;
     // user = 1*( unreserved / escaped / user-unreserved ); password = *( unreserved / escaped / & = + $ , )
     if (!isEscapedRun(text, s.pos, userEnd, UNRESERVED | USER)) s.fail(`invalid user part in ${what}`);
