@@ -108,7 +108,11 @@ export interface SubscriptionStore {
   get(id: string): Promise<SubscriptionRecord | undefined>;
   /** Every subscription of a resource for an event, in creation order. */
   listByResource(resource: string, event: string): Promise<SubscriptionRecord[]>;
-  /** Inserts or replaces by id; resolves once durable. */
+  /**
+   * Inserts or replaces by id; resolves once durable. A replace never lowers the stored localCSeq: a
+   * record read before a {@link SubscriptionStore.nextLocalCSeq} and put back afterwards keeps the raised
+   * value, so no NOTIFY reuses a CSeq (RFC 3261 §12.2.1.1: CSeq numbers strictly increase in a dialog).
+   */
   put(record: SubscriptionRecord): Promise<void>;
   /**
    * Atomically raises localCSeq by one and returns the new value (the CSeq of the next NOTIFY); resolves
@@ -151,19 +155,30 @@ export interface BindingRecord {
   userAgent?: string;
 }
 
-/** Registrar bindings. A binding is keyed by (aor, instance and reg-id when present, else contact). */
+/**
+ * The key of a binding within its AOR: the instance-id and reg-id when both are present (RFC 5626 §6:
+ * the binding is between the AOR and that pair, so one UA instance may register the same Contact URI
+ * over several flows, one per reg-id), else the Contact URI (RFC 3261 §10.3). The two forms never collide.
+ */
+export function bindingKey(binding: Pick<BindingRecord, 'contact' | 'instance' | 'regId'>): string {
+  const { instance, regId } = binding;
+  return instance !== undefined && regId !== undefined ? `i:${regId}:${instance}` : `c:${binding.contact}`;
+}
+
+/** Registrar bindings. A binding is keyed by its aor and {@link bindingKey}. */
 export interface BindingStore {
   /** Every binding of an AOR, expired or not. */
   listByAor(aor: string): Promise<BindingRecord[]>;
   /**
    * Replaces every binding of `aor` with `bindings` in one atomic step (a REGISTER is applied whole,
-   * RFC 3261 §10.3 step 8); resolves once durable.
+   * RFC 3261 §10.3 step 8); resolves once durable. Rejects, changing nothing, when a binding names
+   * another aor or two bindings have the same {@link bindingKey}.
    */
   replaceAor(aor: string, bindings: BindingRecord[]): Promise<void>;
   /** Bindings whose expiresAt <= now. */
   listExpired(now: number): Promise<BindingRecord[]>;
-  /** Removes one binding (by aor and contact). */
-  remove(aor: string, contact: string): Promise<void>;
+  /** Removes one binding, by aor and {@link bindingKey}; an unknown key does nothing. */
+  remove(aor: string, key: string): Promise<void>;
 }
 
 /** All stores of one deployment, and their lifecycle. */
