@@ -147,6 +147,11 @@ export interface BindingRecord {
   cseq: number;
   /** When the binding expires (ms). */
   expiresAt: number;
+  /**
+   * When the binding was made or last refreshed (ms): bindings of equal q are tried newest first (RFC 5626
+   * §6: the registrar SHOULD update the time the binding was last updated).
+   */
+  updatedAt: number;
   /** The flow the REGISTER arrived on, to reach the UA over the same connection (RFC 5626 §5.3). */
   flow?: { transport: string; address: string; port: number; flowId?: string };
   /** Path header values of the REGISTER (RFC 3327), in order. */

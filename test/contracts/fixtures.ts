@@ -76,6 +76,7 @@ export function binding(n: number, over: Partial<BindingRecord> = {}): BindingRe
     callId: `reg-${n}@192.0.2.${n}`,
     cseq: n,
     expiresAt: T0 + 3_600_000,
+    updatedAt: T0,
     path: [],
     ...over,
   };

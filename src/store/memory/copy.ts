@@ -84,6 +84,7 @@ export function copyBinding(r: BindingRecord): BindingRecord {
     callId: r.callId,
     cseq: r.cseq,
     expiresAt: r.expiresAt,
+    updatedAt: r.updatedAt,
     path: r.path.slice(),
   };
   if (r.instance !== undefined) out.instance = r.instance;
