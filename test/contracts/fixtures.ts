@@ -94,6 +94,7 @@ export function outboundBinding(regId: number, over: Partial<BindingRecord> = {}
     flow: { transport: 'TCP', address: '192.0.2.2', port: 40000 + regId },
     path: ['<sip:wazHDLdIMtUg6r0I@ep1.example.com;lr;ob>'],
     userAgent: 'Bob phone/1.0',
+    updatedAt: T0 + 5,
     ...over,
   });
 }
