@@ -1,0 +1,90 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { bindingKey } from '../../../src/store/ports.js';
+import type { BindingRecord, PublicationRecord } from '../../../src/store/ports.js';
+import { StoreError } from '../../../src/store/errors.js';
+import { openSqliteStores } from '../../../src/store/sqlite/sqlite-stores.js';
+import { SCHEMA_VERSION } from '../../../src/store/sqlite/migrations.js';
+import { binding, publication, subscription } from '../../contracts/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'presenced-sqlite-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const fresh = (): string => join(dir, `t${n++}`, 'state.db');
+
+test('opening a file creates its directory, puts it in WAL mode and at the current schema version', async () => {
+  const path = fresh();
+  const stores = openSqliteStores(path);
+  assert.ok(existsSync(path));
+  const other = new BetterSqlite3(path, { readonly: true });
+  assert.equal(other.pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(other.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  other.close();
+  await stores.close();
+});
+
+test('a write is committed when its promise resolves: another connection sees it at once', async () => {
+  const path = fresh();
+  const stores = openSqliteStores(path, { synchronous: 'FULL' });
+  const other = new BetterSqlite3(path, { readonly: true });
+  const count = other.prepare('SELECT count(*) AS n FROM publications').pluck();
+  await stores.publications.put(publication(1));
+  assert.equal(count.get(), 1);
+  await stores.subscriptions.put(subscription(1));
+  assert.equal(await stores.subscriptions.nextLocalCSeq('sub-1'), 1);
+  assert.equal(other.prepare("SELECT local_cseq FROM subscriptions WHERE id = 'sub-1'").pluck().get(), 1);
+  other.close();
+  await stores.close();
+});
+
+test('a put with replacing that fails half-way leaves the old publication in place', async () => {
+  const stores = openSqliteStores(':memory:');
+  await stores.publications.put(publication(1));
+  // A body that is not bytes fails on insert (STRICT table), after the DELETE of the old tag ran.
+  const bad = publication(2, { body: 'not bytes' as unknown as Buffer });
+  await assert.rejects(stores.publications.put(bad, 'etag-1'), /cannot store TEXT value in BLOB column/);
+  assert.deepEqual(await stores.publications.get('etag-1'), publication(1));
+  assert.equal(await stores.publications.get('etag-2'), undefined);
+  await stores.close();
+});
+
+test('a replaceAor that fails on its last binding leaves the AOR as it was', async () => {
+  const stores = openSqliteStores(':memory:');
+  const before = [binding(1), binding(2)];
+  await stores.bindings.replaceAor('sip:alice@example.com', before);
+  const bad: BindingRecord = binding(4, { cseq: 'four' as unknown as number });
+  await assert.rejects(stores.bindings.replaceAor('sip:alice@example.com', [binding(3), bad]), /cannot store TEXT value in INTEGER column/);
+  assert.deepEqual(await stores.bindings.listByAor('sip:alice@example.com'), before);
+  await stores.bindings.remove('sip:alice@example.com', bindingKey(binding(1)));
+  assert.deepEqual(await stores.bindings.listByAor('sip:alice@example.com'), [binding(2)]);
+  await stores.close();
+});
+
+test('a database of a newer schema is refused with ERR_STORE_SCHEMA_TOO_NEW and not changed', () => {
+  const path = fresh();
+  openSqliteStores(path).close();
+  const db = new BetterSqlite3(path);
+  db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+  db.close();
+  assert.throws(
+    () => openSqliteStores(path),
+    (err: unknown) => err instanceof StoreError && err.code === 'ERR_STORE_SCHEMA_TOO_NEW',
+  );
+  const check = new BetterSqlite3(path, { readonly: true });
+  assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION + 1);
+  check.close();
+});
+
+test('reads hand out fresh Buffers: changing one read does not change the next', async () => {
+  const stores = openSqliteStores(':memory:');
+  const rec: PublicationRecord = publication(1, { body: Buffer.from('abc') });
+  await stores.publications.put(rec);
+  const first = (await stores.publications.get('etag-1'))!;
+  first.body[0] = 0x7a;
+  assert.equal((await stores.publications.get('etag-1'))!.body.toString(), 'abc');
+  await stores.close();
+});
