@@ -1,0 +1,128 @@
+import { DOMParser } from '@xmldom/xmldom';
+import type { Document, Element, Node } from '@xmldom/xmldom';
+import type { Device, Note, Person, PidfLimits, PidfParseResult, PresenceDocument, Tuple, XmlAttribute } from './model.js';
+import { NS } from './namespaces.js';
+import { childElements, isElement, plainAttribute, readDevice, readNote, readPerson, readTuple } from './read.js';
+import { screenXml } from './xml-guard.js';
+
+/** Defaults of {@link PidfLimits}. */
+export const DEFAULT_PIDF_LIMITS: Required<PidfLimits> = { maxBytes: 64 * 1024, maxDepth: 32, maxElements: 10_000 };
+
+const ELEMENT_NODE = 1;
+
+function fail(defect: string, status: 400 | 413 = 400): PidfParseResult {
+  return { ok: false, status, defect };
+}
+
+/** A parser message made safe for a reason phrase: one line, bounded. */
+function phrase(msg: string): string {
+  // eslint-disable-next-line no-control-regex
+  return msg.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, 100);
+}
+
+/** xmldom on already screened text: any warning or error is a defect (it is lenient on its own). */
+function toDom(text: string): Document | string {
+  let problem: string | undefined;
+  const parser = new DOMParser({
+    locator: false,
+    onError: (_level, msg) => {
+      problem ??= msg;
+      throw new Error(msg);
+    },
+  });
+  try {
+    const doc = parser.parseFromString(text, 'application/xml');
+    return problem === undefined ? doc : `PIDF: not well-formed XML: ${phrase(problem)}`;
+  } catch (e) {
+    return `PIDF: not well-formed XML: ${phrase(problem ?? (e instanceof Error ? e.message : String(e)))}`;
+  }
+}
+
+/**
+ * Walks the whole tree once (iteratively): enforces the depth and element-count limits and collects the
+ * prefixed namespace declarations (URI to the first prefix declared for it).
+ */
+function survey(root: Element, maxDepth: number, maxElements: number): Map<string, string> | string {
+  const namespaces = new Map<string, string>();
+  const stack: Array<[Element, number]> = [[root, 1]];
+  let count = 0;
+  while (stack.length) {
+    const [el, depth] = stack.pop()!;
+    if (depth > maxDepth) return `PIDF: elements nested deeper than ${maxDepth}`;
+    if (++count > maxElements) return `PIDF: more than ${maxElements} elements`;
+    const attrs = el.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs.item(i);
+      if (a && a.namespaceURI === NS.xmlns && a.prefix === 'xmlns' && a.localName && a.value && !namespaces.has(a.value)) {
+        namespaces.set(a.value, a.localName);
+      }
+    }
+    for (let n: Node | null = el.lastChild; n; n = n.previousSibling) if (n.nodeType === ELEMENT_NODE) stack.push([n as Element, depth + 1]);
+  }
+  return namespaces;
+}
+
+/** Attributes of <presence> kept as data: all but `entity` and namespace declarations. */
+function rootAttributes(root: Element): XmlAttribute[] {
+  const out: XmlAttribute[] = [];
+  const attrs = root.attributes;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs.item(i);
+    if (!a || a.namespaceURI === NS.xmlns || (a.namespaceURI === null && a.localName === 'entity')) continue;
+    out.push({ namespaceURI: a.namespaceURI, localName: a.localName ?? a.name, value: a.value });
+  }
+  return out;
+}
+
+/**
+ * Parses an `application/pidf+xml` body (RFC 3863) into a {@link PresenceDocument}. Never throws: a body
+ * over `limits.maxBytes` gets status 413, every other defect 400 with a `PIDF: …` text naming it:
+ * the screening of `screenXml` (UTF-8 only, no DOCTYPE, entity or processing instruction), XML that
+ * is not well-formed, nesting deeper than `maxDepth`, more than `maxElements` elements, a root that is
+ * not PIDF <presence>, no entity, a tuple without id or status, an empty status, an invalid basic, a
+ * person or device without id, and an id used twice among tuples, persons and devices.
+ * Elements and namespaces it does not know are kept, unchanged, in the model.
+ */
+export function parsePidf(body: Buffer, limits: PidfLimits = {}): PidfParseResult {
+  const maxBytes = limits.maxBytes ?? DEFAULT_PIDF_LIMITS.maxBytes;
+  const screened = screenXml(body, maxBytes);
+  if (!screened.ok) return screened;
+  const dom = toDom(screened.text);
+  if (typeof dom === 'string') return fail(dom);
+  const root = dom.documentElement;
+  if (!root) return fail('PIDF: no root element');
+  const namespaces = survey(root, limits.maxDepth ?? DEFAULT_PIDF_LIMITS.maxDepth, limits.maxElements ?? DEFAULT_PIDF_LIMITS.maxElements);
+  if (typeof namespaces === 'string') return fail(namespaces);
+  // RFC 3863 §4.1.1: the root is a <presence> element in the PIDF namespace.
+  if (!isElement(root, NS.pidf, 'presence')) return fail('PIDF: root element is not <presence> in urn:ietf:params:xml:ns:pidf');
+  const entity = plainAttribute(root, 'entity');
+  // RFC 3863 §4.1.1: the <presence> element MUST have an 'entity' attribute.
+  if (!entity) return fail('PIDF: presence without entity');
+  const tuples: Tuple[] = [];
+  const persons: Person[] = [];
+  const devices: Device[] = [];
+  const notes: Note[] = [];
+  const extensions: Element[] = [];
+  const ids = new Set<string>();
+  for (const c of childElements(root)) {
+    let read;
+    if (isElement(c, NS.pidf, 'tuple')) read = readTuple(c);
+    else if (isElement(c, NS.dm, 'person')) read = readPerson(c);
+    else if (isElement(c, NS.dm, 'device')) read = readDevice(c);
+    else {
+      if (isElement(c, NS.pidf, 'note')) notes.push(readNote(c));
+      else extensions.push(c);
+      continue;
+    }
+    if (!read.ok) return fail(read.defect);
+    const component = read.value;
+    // RFC 3863 §4.1.2, RFC 4479 §3.5: occurrence ids are unique across tuples, persons and devices.
+    if (ids.has(component.id)) return fail(`PIDF: duplicate id ${JSON.stringify(phrase(component.id).slice(0, 40))}`);
+    ids.add(component.id);
+    if (component.kind === 'tuple') tuples.push(component);
+    else if (component.kind === 'person') persons.push(component);
+    else devices.push(component);
+  }
+  const doc: PresenceDocument = { entity, tuples, persons, devices, notes, extensions, attributes: rootAttributes(root), namespaces };
+  return { ok: true, value: doc };
+}
