@@ -4,7 +4,9 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { Mutator, fuzzSettings, loadCorpus, withTrueContentLength } from './mutator.js';
 import type { ChildMessage, ChildReport } from './server-child.js';
+import { MALFORMED_RESPONSES, REQUEST_CASES, requestBytes } from './hostile-cases.js';
 import { ReplyLog, TcpPeer, UdpPeer, sleep } from './sip-clients.js';
+import type { Reply } from './sip-clients.js';
 
 // Issue "hostile input", end to end: a real server (build(), UDP and TCP on 127.0.0.1, port 0) in its
 // own process takes mutated messages from raw sockets, then must still be running, answer OPTIONS on both
@@ -237,6 +239,51 @@ describe('the server under mutated traffic', { timeout: 170_000 }, () => {
     assert.equal(nextIndex, end, 'the TCP phase ran out of time');
     assert.deepEqual(log.problems, []);
     assert.ok(tcpReplies.some((r) => r.status === 400), 'no 400 over TCP');
+  });
+
+  it('answers each malformed request with its status and the defect in the reason phrase', async () => {
+    const wrong: string[] = [];
+    let n = 0;
+    for (const c of REQUEST_CASES) {
+      for (const transport of c.transports) {
+        const callId = `case-${++n}@fuzz`;
+        let reply: Reply | undefined;
+        if (transport === 'UDP') {
+          for (let attempt = 0; attempt < 2 && !reply; attempt++) {
+            await udp.send(requestBytes(c, 'UDP', udp.port, callId, `c${n}-${attempt}`), udpPort);
+            reply = await log.waitFor(callId, 1_000);
+          }
+        } else {
+          const peer = await TcpPeer.connect(tcpPort, log);
+          await peer.write(requestBytes(c, 'TCP', 5999, callId, `c${n}`));
+          reply = await log.waitFor(callId, 2_000);
+          peer.destroy();
+        }
+        if (!reply || reply.status !== c.status || !c.reason.test(reply.reason)) {
+          wrong.push(`${c.name} over ${transport}: expected ${c.status} naming ${c.reason}, got ${reply ? `${reply.status} '${reply.reason}'` : 'no answer'}`);
+        }
+      }
+    }
+    assertAlive();
+    assert.deepEqual(wrong, []);
+  });
+
+  it('counts malformed responses and answers none of them', async () => {
+    const strayLog = new ReplyLog();
+    const stray = await UdpPeer.open(strayLog);
+    const before = await measure();
+    for (const [, bytes] of MALFORMED_RESPONSES) await stray.send(bytes, udpPort);
+    // The server reads its UDP socket in order: once this OPTIONS is answered, the responses were handled.
+    assert.equal(await optionsOverUdp(), 200);
+    await sleep(200);
+    const now = await measure();
+    await stray.close();
+    assert.deepEqual(strayLog.replies, [], 'a malformed response was answered');
+    assert.deepEqual(
+      { malformedResponses: now.stats.malformedResponses! - before.stats.malformedResponses!, malformedRequests: now.stats.malformedRequests! - before.stats.malformedRequests! },
+      { malformedResponses: MALFORMED_RESPONSES.length, malformedRequests: 0 },
+      `counted per kind of malformed response: ${MALFORMED_RESPONSES.map(([name]) => name).join(', ')}`,
+    );
   });
 
   it('still answers OPTIONS over UDP and TCP; heap bounded; event loop never blocked', async (t) => {
