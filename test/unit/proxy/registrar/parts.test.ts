@@ -85,4 +85,24 @@ describe('registrar parts', () => {
       await world.close();
     }
   });
+
+  test('a store that fails makes the REGISTER fail with 500 and nothing change (§10.3 step 7)', async () => {
+    const world = await new RegistrarWorld().start();
+    try {
+      const alice = await world.peer('alice');
+      const broken = new MemoryBindingStore();
+      broken.close();
+      await world.registrar.close();
+      world.registrar = world.newRegistrar({ store: broken });
+      const changes = world.changes.length;
+      const res = await register(alice, { headers: [['Contact', '<sip:a@alice.test>']] });
+      assert.equal(res.status, 500);
+      assert.equal(res.reason, 'Server Internal Error: bindings could not be stored');
+      assert.equal(world.changes.length, changes);
+      await world.registrar.recover();
+      await assert.rejects(world.registrar.lookup('sip:alice@ps.test'));
+    } finally {
+      await world.close();
+    }
+  });
 });
