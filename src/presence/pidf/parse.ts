@@ -38,18 +38,12 @@ function toDom(text: string): Document | string {
   }
 }
 
-/**
- * Walks the whole tree once (iteratively): enforces the depth and element-count limits and collects the
- * prefixed namespace declarations (URI to the first prefix declared for it).
- */
-function survey(root: Element, maxDepth: number, maxElements: number): Map<string, string> | string {
+/** Every prefixed namespace declaration in the document: URI to the first prefix declared for it. */
+function declaredNamespaces(root: Element): Map<string, string> {
   const namespaces = new Map<string, string>();
-  const stack: Array<[Element, number]> = [[root, 1]];
-  let count = 0;
+  const stack: Element[] = [root];
   while (stack.length) {
-    const [el, depth] = stack.pop()!;
-    if (depth > maxDepth) return `PIDF: elements nested deeper than ${maxDepth}`;
-    if (++count > maxElements) return `PIDF: more than ${maxElements} elements`;
+    const el = stack.pop()!;
     const attrs = el.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs.item(i);
@@ -57,7 +51,7 @@ function survey(root: Element, maxDepth: number, maxElements: number): Map<strin
         namespaces.set(a.value, a.localName);
       }
     }
-    for (let n: Node | null = el.lastChild; n; n = n.previousSibling) if (n.nodeType === ELEMENT_NODE) stack.push([n as Element, depth + 1]);
+    for (let n: Node | null = el.lastChild; n; n = n.previousSibling) if (n.nodeType === ELEMENT_NODE) stack.push(n as Element);
   }
   return namespaces;
 }
@@ -84,15 +78,16 @@ function rootAttributes(root: Element): XmlAttribute[] {
  * Elements and namespaces it does not know are kept, unchanged, in the model.
  */
 export function parsePidf(body: Buffer, limits: PidfLimits = {}): PidfParseResult {
-  const maxBytes = limits.maxBytes ?? DEFAULT_PIDF_LIMITS.maxBytes;
-  const screened = screenXml(body, maxBytes);
+  const screened = screenXml(body, {
+    maxBytes: limits.maxBytes ?? DEFAULT_PIDF_LIMITS.maxBytes,
+    maxDepth: limits.maxDepth ?? DEFAULT_PIDF_LIMITS.maxDepth,
+    maxElements: limits.maxElements ?? DEFAULT_PIDF_LIMITS.maxElements,
+  });
   if (!screened.ok) return screened;
   const dom = toDom(screened.text);
   if (typeof dom === 'string') return fail(dom);
   const root = dom.documentElement;
   if (!root) return fail('PIDF: no root element');
-  const namespaces = survey(root, limits.maxDepth ?? DEFAULT_PIDF_LIMITS.maxDepth, limits.maxElements ?? DEFAULT_PIDF_LIMITS.maxElements);
-  if (typeof namespaces === 'string') return fail(namespaces);
   // RFC 3863 §4.1.1: the root is a <presence> element in the PIDF namespace.
   if (!isElement(root, NS.pidf, 'presence')) return fail('PIDF: root element is not <presence> in urn:ietf:params:xml:ns:pidf');
   const entity = plainAttribute(root, 'entity');
@@ -123,6 +118,15 @@ export function parsePidf(body: Buffer, limits: PidfLimits = {}): PidfParseResul
     else if (component.kind === 'person') persons.push(component);
     else devices.push(component);
   }
-  const doc: PresenceDocument = { entity, tuples, persons, devices, notes, extensions, attributes: rootAttributes(root), namespaces };
+  const doc: PresenceDocument = {
+    entity,
+    tuples,
+    persons,
+    devices,
+    notes,
+    extensions,
+    attributes: rootAttributes(root),
+    namespaces: declaredNamespaces(root),
+  };
   return { ok: true, value: doc };
 }

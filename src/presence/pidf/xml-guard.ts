@@ -48,6 +48,44 @@ function reference(text: string, at: number): number | string {
   return NAMED_REFERENCE.test(text) ? 'PIDF: entity reference not allowed' : "PIDF: not well-formed XML: bare '&'";
 }
 
+/** Checks the references in text[from, to); a defect or undefined. */
+function references(text: string, from: number, to: number): string | undefined {
+  for (let at = text.indexOf('&', from); at >= 0 && at < to; at = text.indexOf('&', at)) {
+    const next = reference(text, at);
+    if (typeof next === 'string') return next;
+    at = next;
+  }
+  return undefined;
+}
+
+/**
+ * Reads the start tag at `at` (just after its `<`) up to its `>`, skipping quoted attribute values and
+ * screening the references in them. Returns the index after the tag and whether it is empty (`/>`), or
+ * a defect; `end` is -1 when the tag never ends (the XML parser then reports the error).
+ */
+function startTag(text: string, at: number): { end: number; empty: boolean } | string {
+  for (let j = at; j < text.length; j++) {
+    const c = text[j];
+    if (c === '"' || c === "'") {
+      const close = text.indexOf(c, j + 1);
+      if (close < 0) break;
+      const bad = references(text, j + 1, close);
+      if (bad) return bad;
+      j = close;
+    } else if (c === '>') {
+      return { end: j + 1, empty: text[j - 1] === '/' };
+    }
+  }
+  return { end: -1, empty: true };
+}
+
+/** The limits the screening enforces (see `PidfLimits`). */
+export interface ScreenLimits {
+  readonly maxBytes: number;
+  readonly maxDepth: number;
+  readonly maxElements: number;
+}
+
 /**
  * Decodes a presence body and rejects what must never reach the XML parser:
  * - more than `maxBytes` octets (status 413, checked before anything is decoded);
@@ -56,10 +94,13 @@ function reference(text: string, at: number): number | string {
  * - characters XML does not allow, a malformed XML declaration, one not at the very start;
  * - a DOCTYPE (internal subsets can define expanding or external entities), any other `<!` declaration,
  *   any processing instruction, and any entity reference except the five predefined ones and character
- *   references. Comments and CDATA sections are skipped, their content is not markup.
+ *   references. Comments and CDATA sections are skipped, their content is not markup;
+ * - elements nested deeper than `maxDepth` (the root is depth 1) or more than `maxElements` of them,
+ *   counted from the tags, so a pathological document costs a scan and not a DOM (the count is exact
+ *   for well-formed XML, and anything else is refused by the parser).
  */
-export function screenXml(body: Buffer, maxBytes: number): ScreenResult {
-  if (body.length > maxBytes) return fail(`PIDF: body larger than ${maxBytes} bytes`, 413);
+export function screenXml(body: Buffer, limits: ScreenLimits): ScreenResult {
+  if (body.length > limits.maxBytes) return fail(`PIDF: body larger than ${limits.maxBytes} bytes`, 413);
   if ((body[0] === 0xfe && body[1] === 0xff) || (body[0] === 0xff && body[1] === 0xfe)) {
     return fail('PIDF: encoding must be UTF-8');
   }
@@ -79,6 +120,8 @@ export function screenXml(body: Buffer, maxBytes: number): ScreenResult {
     if (encoding !== undefined && encoding.toLowerCase() !== 'utf-8') return fail('PIDF: encoding must be UTF-8');
     i = decl[0].length;
   }
+  let depth = 0;
+  let elements = 0;
   const special = /[<&]/g;
   for (;;) {
     special.lastIndex = i;
@@ -89,9 +132,7 @@ export function screenXml(body: Buffer, maxBytes: number): ScreenResult {
       const next = reference(text, at);
       if (typeof next === 'string') return fail(next);
       i = next;
-      continue;
-    }
-    if (text.startsWith('<!--', at)) {
+    } else if (text.startsWith('<!--', at)) {
       const end = text.indexOf('-->', at + 4);
       if (end < 0) return fail('PIDF: not well-formed XML: unterminated comment');
       i = end + 3;
@@ -105,8 +146,17 @@ export function screenXml(body: Buffer, maxBytes: number): ScreenResult {
       return fail('PIDF: markup declaration not allowed');
     } else if (text.startsWith('<?', at)) {
       return fail(/^<\?xml[ \t\r\n?]/.test(text.slice(at, at + 6)) ? 'PIDF: XML declaration not at the start' : 'PIDF: processing instruction not allowed');
+    } else if (text[at + 1] === '/') {
+      depth--;
+      i = at + 2;
     } else {
-      i = at + 1;
+      const tag = startTag(text, at + 1);
+      if (typeof tag === 'string') return fail(tag);
+      if (depth + 1 > limits.maxDepth) return fail(`PIDF: elements nested deeper than ${limits.maxDepth}`);
+      if (++elements > limits.maxElements) return fail(`PIDF: more than ${limits.maxElements} elements`);
+      if (!tag.empty) depth++;
+      if (tag.end < 0) return { ok: true, text };
+      i = tag.end;
     }
   }
 }
