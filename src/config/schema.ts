@@ -50,11 +50,73 @@ const sipSchema = z.strictObject({
   serverName: z.string().min(1).default('presenced'),
 });
 
+/** Allowed durations in seconds (RFC 6665 §4.2.1.1, RFC 3903 §6, RFC 3261 §10.3). */
+function expiry(def: number, min: number, max: number) {
+  return z
+    .strictObject({
+      defaultSeconds: z.number().int().min(1).max(4_294_967_295).default(def),
+      minSeconds: z.number().int().min(1).max(4_294_967_295).default(min),
+      maxSeconds: z.number().int().min(1).max(4_294_967_295).default(max),
+    })
+    .prefault({})
+    .refine((e) => e.minSeconds <= e.defaultSeconds && e.defaultSeconds <= e.maxSeconds, {
+      message: 'needs minSeconds <= defaultSeconds <= maxSeconds',
+    });
+}
+
+const presenceSchema = z.strictObject({
+  /**
+   * What happens to a watcher no rule names (until pres-rules land, the only rule; TS 23.141 §7):
+   * allow, confirm (held pending), or block. A presentity may always watch itself.
+   */
+  defaultSubHandling: z.enum(['allow', 'confirm', 'block']).default('allow'),
+  /** Subscription durations (RFC 3856 §6.4: default 3600 s). */
+  subscriptionExpires: expiry(3600, 60, 86_400),
+  /** Publication durations (RFC 3903 §6). */
+  publicationExpires: expiry(3600, 60, 86_400),
+  /** Largest PIDF document accepted in a PUBLISH, bytes (413 above). */
+  maxDocumentBytes: z.number().int().min(1024).max(1_048_576).default(65_536),
+  /** Composition precedence between source kinds, first wins (TS 23.141 §5.1). */
+  precedence: z
+    .array(z.enum(['user', 'network', 'external']))
+    .length(3)
+    .refine((a) => new Set(a).size === 3, { message: 'must name user, network and external once each' })
+    .default(['user', 'network', 'external']),
+  /** Identities (AORs) whose PUBLISHes count as the presence network agent's (TS 23.141 §5.2.2). */
+  networkAgents: z.array(z.string().min(1)).default([]),
+  /** Identities (AORs) whose PUBLISHes count as external agents' (TS 23.141 §5.2.3). */
+  externalAgents: z.array(z.string().min(1)).default([]),
+});
+
+const registrarSchema = z.strictObject({
+  /** Binding durations (RFC 3261 §10.3 step 7). */
+  expires: expiry(3600, 60, 86_400),
+  /** Most bindings one address-of-record may hold. */
+  maxBindingsPerAor: z.number().int().min(1).max(1000).default(20),
+});
+
+const storeSchema = z.strictObject({
+  /** Where durable state lives: `sqlite` (the embedded default) or `memory` (lost on exit; labs, tests). */
+  kind: z.enum(['sqlite', 'memory']).default('sqlite'),
+  /** Directory of the SQLite database (created if missing). */
+  dataDir: z.string().min(1).default('./data'),
+  /**
+   * SQLite synchronous mode: NORMAL survives a crash of the process (kill -9); FULL also survives a
+   * crash of the operating system, at about half the write rate.
+   */
+  synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+});
+
 /** The whole configuration. */
 export const configSchema = z.strictObject({
   /** The SIP domain this server serves (the host part of its users' AORs). */
   domain: z.string().min(1).default('localhost'),
+  /** This node's id, part of every entity tag (globally unique tags, DESIGN.md §4). Default: host name. */
+  nodeId: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'letters, digits and - only, at most 32').optional(),
   sip: sipSchema.prefault({}),
+  presence: presenceSchema.prefault({}),
+  registrar: registrarSchema.prefault({}),
+  store: storeSchema.prefault({}),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
