@@ -117,8 +117,7 @@ export function readRegister(
     contacts = 'all';
   } else {
     const asked = list.contacts;
-    const withRegId = asked.filter((c) => c.regId !== undefined);
-    if (!outboundApplies && withRegId.length && supported.has('outbound')) {
+    if (!outboundApplies && supported.has('outbound') && asked.some((c) => c.regId !== undefined)) {
       // RFC 5626 §6: reg-id and Supported: outbound through a first hop without outbound support.
       throw new SipError(439, 'First Hop Lacks Outbound Support');
     }
