@@ -11,7 +11,7 @@ import type { Clock, TimerHandle } from '../../util/clock.js';
 import { systemClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
 import { applyRegister } from './apply-register.js';
-import { KeyedQueue } from './keyed-queue.js';
+import { KeyedQueue } from '../../util/keyed-queue.js';
 import { readRegister, registrarDomain } from './register-request.js';
 import { registerOk } from './register-response.js';
 import { registeredContacts } from './registered-contacts.js';
@@ -125,7 +125,7 @@ export class Registrar {
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     await this.sweeping;
-    await this.queue.idle();
+    await this.queue.drain();
   }
 
   /** RFC 3261 §10.3 steps 1-8. */

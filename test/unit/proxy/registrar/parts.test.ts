@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyedQueue } from '../../../../src/proxy/registrar/keyed-queue.js';
+import { KeyedQueue } from '../../../../src/util/keyed-queue.js';
 import { Registrar } from '../../../../src/proxy/registrar/registrar.js';
 import { checkIntervals, grantedInterval } from '../../../../src/proxy/registrar/registration-expiry.js';
 import { SipError } from '../../../../src/sip/message/sip-error.js';
@@ -55,7 +55,7 @@ describe('registrar parts', () => {
     await assert.rejects(first, /a1 failed/);
     assert.equal(await second, 2);
     assert.deepEqual(log, ['a1 start', 'b1', 'a1 end', 'a2']);
-    await q.idle();
+    await q.drain();
   });
 
   test('the authorize hook runs before the AOR is checked, in arrival order, and its SipError is the answer', async () => {

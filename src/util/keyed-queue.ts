@@ -1,18 +1,22 @@
 /**
  * One FIFO of asynchronous tasks per key: tasks with the same key run one at a time in the order they
  * were queued; tasks with different keys run independently (no global lock). The PUBLISHes of one
- * presentity go through it (RFC 3903 §6: processed in the order received, and atomically).
+ * presentity (RFC 3903 §6: processed in the order received, and atomically) and the REGISTERs of one
+ * address-of-record (RFC 3261 §10.3) go through one. A key's entry is dropped once its queue is empty,
+ * so memory stays bounded by the keys in use.
  */
 export class KeyedQueue {
   private readonly queues = new Map<string, { tail: Promise<void>; length: number }>();
 
   /**
    * @param maxLength most tasks (running and waiting) one key may hold before {@link tryRun} refuses a
-   *   new one; a positive integer.
-   * @throws RangeError when maxLength is not a positive integer.
+   *   new one; a positive integer, or Infinity (the default).
+   * @throws RangeError when maxLength is not a positive integer or Infinity.
    */
-  constructor(private readonly maxLength: number) {
-    if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError('maxLength must be a positive integer');
+  constructor(private readonly maxLength = Infinity) {
+    if (maxLength !== Infinity && (!Number.isInteger(maxLength) || maxLength < 1)) {
+      throw new RangeError('maxLength must be a positive integer');
+    }
   }
 
   /**
