@@ -27,6 +27,8 @@ export interface PresencedServer {
   close(): Promise<void>;
   /** The UAS core, where event packages and other method handlers are registered. */
   readonly core: UserAgentCore;
+  /** The transaction layer, through which the transaction users (e.g. the notifier) send requests. */
+  readonly transactions: TransactionLayer;
 }
 
 /** Collaborators that tests replace: the clock, the logger, and the network. */
@@ -75,6 +77,7 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
   let closed = false;
   return {
     core,
+    transactions,
     async listen() {
       const tls = sip.tls
         ? {

@@ -136,3 +136,13 @@ export function addDialogResponseHeaders(res: SipResponse, req: SipRequest, loca
   // §12.1.1: the UAS MUST add a Contact header field to the response.
   res.headers.set('Contact', `<${localContact}>`);
 }
+
+/**
+ * The remote target after the target refresh request `req` (RFC 3261 §12.2.2: the UAS MUST replace it
+ * with the Contact URI of the request, if present; SUBSCRIBE and NOTIFY are target refresh requests,
+ * RFC 6665 §3.1, §3.2): that URI as text, or undefined when `req` has no Contact.
+ * @throws SipError 400 when Contact is present but is not exactly one SIP or SIPS URI.
+ */
+export function refreshedTarget(req: SipRequest): string | undefined {
+  return req.headers.has('Contact') ? formatUri(contactUri(req)) : undefined;
+}

@@ -1,0 +1,629 @@
+import { createHash } from 'node:crypto';
+import { canonicalAor } from '../../sip/core/aor.js';
+import type { LocalIdentity } from '../../sip/core/local-identity.js';
+import type { MethodHandler, UasContext } from '../../sip/core/user-agent-core.js';
+import { addDialogResponseHeaders, refreshedTarget, uasDialogFromRequest } from '../../sip/dialog/dialog-state.js';
+import type { HostResolver } from '../../sip/dialog/uri-target.js';
+import { formatUri } from '../../sip/message/format.js';
+import type { SipRequest, SipResponse } from '../../sip/message/message.js';
+import { createResponse } from '../../sip/message/response.js';
+import { SipError } from '../../sip/message/sip-error.js';
+import { CallIdHeader } from '../../sip/parser/headers/call-id.js';
+import { CSeqHeader } from '../../sip/parser/headers/cseq.js';
+import { EventHeader } from '../../sip/parser/headers/event.js';
+import { FromHeader, ToHeader } from '../../sip/parser/headers/from-to.js';
+import { parseUri } from '../../sip/parser/uri.js';
+import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
+import type { Flow } from '../../sip/transport/types.js';
+import type { SubscriptionRecord, SubscriptionStore } from '../../store/ports.js';
+import { systemClock } from '../../util/clock.js';
+import type { Clock, TimerHandle } from '../../util/clock.js';
+import { newTag } from '../../util/ids.js';
+import { silentLogger } from '../../util/logger.js';
+import type { Logger } from '../../util/logger.js';
+import type { EventPackage, NotifyBody } from '../event-package.js';
+import type { PackageRegistry } from '../package-registry.js';
+import {
+  notifyCompleted, subscriptionCreated, subscriptionRefreshed, subscriptionTerminated,
+} from './diagnostics.js';
+import type { SubscriptionMessage, TerminationMessage } from './diagnostics.js';
+import { localTargetFor, withLocalTarget } from './local-target.js';
+import { grantExpires, negotiateAccept, subscribeBody } from './negotiation.js';
+import { NotifyQueue } from './notify-queue.js';
+import type { NotifyContent } from './notify-request.js';
+import { NotifySender } from './notify-sender.js';
+
+/** Options of {@link Notifier}. */
+export interface NotifierOptions {
+  /** Sends the NOTIFYs (non-INVITE client transactions). */
+  transactions: TransactionLayer;
+  /** Where subscriptions live; a SUBSCRIBE is answered 2xx only once its write resolved. */
+  store: SubscriptionStore;
+  /** The event packages served. */
+  registry: PackageRegistry;
+  /** This server's domains and addresses, for the canonical AOR of the Request-URI. */
+  identity: LocalIdentity;
+  /** Time source of expiry timers; default the system clock. */
+  clock?: Clock;
+  logger?: Logger;
+  /** The watcher identity stored with a new subscription; default the canonical AOR of the From URI. */
+  watcherOf?: (req: SipRequest) => string;
+  /** Name resolution of next hops (A/AAAA); default the system resolver. */
+  resolve?: HostResolver;
+  limits?: {
+    /**
+     * Most subscriptions one resource may have per event package (default 10,000); one more is answered
+     * 480 Temporarily Unavailable with Retry-After.
+     */
+    maxSubscriptionsPerResource?: number;
+    /** Retry-After of that 480, seconds (default 300). */
+    retryAfterSeconds?: number;
+  };
+}
+
+/** Counts of {@link Notifier.recover}. */
+export interface NotifierRecovery {
+  /** Subscriptions still running, whose expiry is scheduled again. */
+  readonly active: number;
+  /** Subscriptions found expired (or of a package no longer served), ended with a final NOTIFY. */
+  readonly ended: number;
+}
+
+/** What the notifier keeps in memory per stored subscription. */
+interface Live {
+  readonly resource: string;
+  readonly event: string;
+  /** ms since the epoch. */
+  expiresAt: number;
+  timer: TimerHandle | undefined;
+  /** Hash of the state and body last queued, to skip NOTIFYs that would change nothing. */
+  lastHash: string | undefined;
+  /** Ended: in-dialog requests get 481, and only its final NOTIFY may still go out. */
+  ended: boolean;
+}
+
+/** A NOTIFY waiting in the queue. */
+interface Job extends NotifyContent {
+  readonly final: boolean;
+  /** The subscription as it was when the NOTIFY was prepared (its dialog, flow and expiry). */
+  readonly record: SubscriptionRecord;
+  /** The CSeq, taken before queuing for final NOTIFYs (their record is already gone from the store). */
+  readonly cseq?: number;
+}
+
+/** A subscription removed from the store whose final NOTIFY is still to be sent. */
+interface Retired {
+  readonly record: SubscriptionRecord;
+  readonly cseq: number;
+}
+
+/** The longest delay one Clock timer may have (Node's setTimeout limit, 2^31-1 ms); longer ones re-arm. */
+const MAX_TIMER_MS = 0x7fffffff;
+
+function flowOf(flow: Flow): NonNullable<SubscriptionRecord['flow']> {
+  return { transport: flow.transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id };
+}
+
+function countKey(resource: string, event: string): string {
+  return `${event}\n${resource}`;
+}
+
+function hashOf(content: NotifyContent): string {
+  const h = createHash('sha1').update(content.state).update('\0');
+  if (content.body) h.update(content.body.contentType).update('\0').update(content.body.body);
+  return h.digest('base64');
+}
+
+/**
+ * The RFC 6665 notifier (§4.2, §4.4), independent of any event package: accepts, refreshes and ends
+ * subscriptions, keeps them in the {@link SubscriptionStore} with their dialogs (RFC 3261 §12), and sends
+ * the NOTIFYs, in order per subscription, through the transaction layer.
+ *
+ * Wiring: register {@link subscribeHandler} with the UAS core after {@link recover}; call
+ * {@link notifyResource} when a resource's state changes and {@link reauthorize} when its authorisation
+ * rules change; {@link close} on shutdown.
+ *
+ * A subscription's id is its local tag (the To tag of our 2xx), so an in-dialog SUBSCRIBE finds it in one
+ * store read; its Call-ID and remote tag must match too. Every operation on one subscription runs after
+ * the previous one finished (one chain per id); operations on different subscriptions run concurrently.
+ */
+export class Notifier {
+  /** The SUBSCRIBE method handler (RFC 6665 §4.2.1); its `accept` lists every package's SUBSCRIBE body types. */
+  readonly subscribeHandler: MethodHandler;
+
+  private readonly store: SubscriptionStore;
+  private readonly registry: PackageRegistry;
+  private readonly identity: LocalIdentity;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly watcherOf: (req: SipRequest) => string;
+  private readonly maxPerResource: number;
+  private readonly retryAfter: number;
+  private readonly sender: NotifySender;
+  private readonly queue: NotifyQueue<Job>;
+  private readonly live = new Map<string, Live>();
+  private readonly counts = new Map<string, number>();
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private closed = false;
+
+  constructor(opts: NotifierOptions) {
+    this.store = opts.store;
+    this.registry = opts.registry;
+    this.identity = opts.identity;
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.logger ?? silentLogger;
+    this.watcherOf = opts.watcherOf ?? ((req) => {
+      const from = req.required(FromHeader);
+      return canonicalAor(from.uri, this.identity) ?? formatUri(from.uri);
+    });
+    this.maxPerResource = opts.limits?.maxSubscriptionsPerResource ?? 10_000;
+    this.retryAfter = opts.limits?.retryAfterSeconds ?? 300;
+    this.sender = new NotifySender(opts.transactions, opts.resolve);
+    this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job));
+    const registry = this.registry;
+    this.subscribeHandler = {
+      method: 'SUBSCRIBE',
+      get accept(): readonly string[] {
+        return [...new Set(registry.all().flatMap((p) => p.subscribeBodyTypes.map((t) => t.toLowerCase())))];
+      },
+      handle: (req, ctx) => this.subscribe(req, ctx),
+    };
+  }
+
+  /** Subscriptions this notifier is running now (stored and not ended). */
+  get size(): number {
+    let n = 0;
+    for (const l of this.live.values()) if (!l.ended) n++;
+    return n;
+  }
+
+  /**
+   * After a restart: takes over every stored subscription. Expired ones (and those of a package no
+   * longer registered) are ended with NOTIFY terminated (reason timeout, resp. noresource) and removed;
+   * the others get their expiry timers back. NOTIFY CSeqs continue from the stored ones (RFC 3261
+   * §12.2.1.1). Call it once, before registering {@link subscribeHandler}.
+   */
+  async recover(): Promise<NotifierRecovery> {
+    const now = this.clock.now();
+    const ending: Array<[string, string]> = [];
+    let active = 0;
+    for (const r of await this.store.listAll()) {
+      if (this.live.has(r.id)) continue;
+      const live: Live = { resource: r.resource, event: r.event, expiresAt: r.expiresAt, timer: undefined, lastHash: undefined, ended: false };
+      this.live.set(r.id, live);
+      this.adjustCount(countKey(r.resource, r.event), 1);
+      if (!this.registry.get(r.event)) ending.push([r.id, 'noresource']);
+      else if (r.expiresAt <= now || r.state === 'terminated') ending.push([r.id, 'timeout']);
+      else {
+        this.arm(r.id, live);
+        active++;
+      }
+    }
+    await Promise.all(ending.map(([id, reason]) => this.terminate(id, reason).catch((err: unknown) => {
+      this.log.error({ err, id }, 'could not end a recovered subscription');
+    })));
+    return { active, ended: ending.length };
+  }
+
+  /**
+   * Sends a NOTIFY to every subscription of `resource` to `event` whose rendered state (body and
+   * subscription state) differs from the last one queued for it (RFC 6665 §4.2.2: on a change of state).
+   * Resolves once they are queued, not delivered. Failures of one subscription are logged.
+   */
+  async notifyResource(resource: string, event: string): Promise<void> {
+    await this.eachOf(resource, event, async (id, live) => {
+      const rec = await this.store.get(id);
+      if (rec) await this.queueState(rec, live, false);
+    });
+  }
+
+  /**
+   * Asks the package again whether each subscription of `resource` to `event` is allowed (RFC 6665
+   * §4.2.1.3), e.g. after its rules changed: `rejected` ends it with NOTIFY terminated;reason=rejected;
+   * `active` / `pending` set that state (a change is notified); `polite-block` keeps it active, and the
+   * package renders its neutral document. A decision that changes nothing sends nothing unless the
+   * rendered body changed.
+   */
+  async reauthorize(resource: string, event: string): Promise<void> {
+    const pkg = this.registry.get(event);
+    if (!pkg) return;
+    await this.eachOf(resource, event, async (id, live) => {
+      const rec = await this.store.get(id);
+      if (!rec) return;
+      const decision = await pkg.authorize({ record: rec });
+      if (decision === 'rejected') {
+        const retired = await this.retire(id, 'rejected');
+        if (retired) await this.sendFinal(retired, { reason: 'rejected', withBody: false });
+        return;
+      }
+      const state = decision === 'pending' ? 'pending' : 'active';
+      const changed = state !== rec.state;
+      if (changed) {
+        rec.state = state;
+        await this.store.put(rec);
+      }
+      await this.queueState(rec, live, changed);
+    });
+  }
+
+  /**
+   * Ends one subscription (RFC 6665 §4.2.2, §4.4.2): NOTIFY terminated with `reason` (e.g. `deactivated`,
+   * `noresource`, `rejected`, `timeout`) and `retryAfter` seconds if given, then it is gone. Resolves to
+   * false when there is no such running subscription.
+   */
+  async terminate(id: string, reason: string, retryAfter?: number): Promise<boolean> {
+    return this.serial(id, async () => {
+      const retired = await this.retire(id, reason);
+      if (!retired) return false;
+      await this.sendFinal(retired, { reason, withBody: false, ...(retryAfter !== undefined ? { retryAfter } : {}) });
+      return true;
+    });
+  }
+
+  /** {@link terminate} for every subscription of `resource` to `event`, e.g. with `noresource` when it is deleted. */
+  async terminateResource(resource: string, event: string, reason: string, retryAfter?: number): Promise<void> {
+    const records = await this.store.listByResource(resource, event);
+    await Promise.all(records.map((r) => this.terminate(r.id, reason, retryAfter)));
+  }
+
+  /**
+   * Stops: clears every timer and drops queued NOTIFYs (none is sent, subscriptions stay stored for
+   * {@link recover}). Later SUBSCRIBEs get 503.
+   */
+  close(): void {
+    this.closed = true;
+    for (const live of this.live.values()) if (live.timer) this.clock.clearTimeout(live.timer);
+    this.live.clear();
+    this.counts.clear();
+    this.queue.close();
+  }
+
+  // ---- SUBSCRIBE (RFC 6665 §4.2.1) ----
+
+  private async subscribe(req: SipRequest, ctx: UasContext): Promise<SipResponse> {
+    if (this.closed) throw new SipError(503, 'Service Unavailable');
+    const event = req.header(EventHeader);
+    // RFC 6665 §4.2.1.1: an event package not understood gets 489; §4.2.3: so does a missing Event.
+    const pkg = this.registry.forEvent(event);
+    const eventId = event?.params.get('id') ?? undefined;
+    const toTag = req.required(ToHeader).params.get('tag');
+    if (toTag) return this.serial(toTag, () => this.inDialog(req, ctx, pkg, eventId, toTag));
+    return this.initial(req, ctx, pkg, eventId);
+  }
+
+  private async initial(req: SipRequest, ctx: UasContext, pkg: EventPackage, eventId: string | undefined): Promise<SipResponse> {
+    const ruri = parseUri(req.uri);
+    const resource = ruri.ok ? canonicalAor(ruri.value, this.identity) : undefined;
+    if (resource === undefined) throw new SipError(404, 'Not Found: no resource in the Request-URI');
+    const accept = negotiateAccept(req, pkg);
+    const body = subscribeBody(req, pkg);
+    const granted = grantExpires(req, pkg.expires);
+    // RFC 3261 §12.1.1: the dialog state; our tag is fresh and is also the subscription id.
+    const dialog = uasDialogFromRequest(req, newTag(), ctx.flow.transport);
+    const from = req.required(FromHeader);
+    const now = this.clock.now();
+    const localTarget = localTargetFor(ctx.flow, req);
+    const record: SubscriptionRecord = {
+      id: dialog.localTag,
+      resource,
+      // RFC 6665 §4.2.1.1: the subscription stores the event package name (§4.5.2: and the id parameter).
+      event: pkg.name,
+      state: 'pending',
+      watcher: this.watcherOf(req),
+      callId: dialog.callId,
+      localTag: dialog.localTag,
+      remoteTag: dialog.remoteTag,
+      localUri: dialog.localUri,
+      remoteUri: dialog.remoteUri,
+      remoteTarget: dialog.remoteTarget,
+      routeSet: dialog.routeSet,
+      localCSeq: 0,
+      remoteCSeq: dialog.remoteSeq ?? 0,
+      secure: dialog.secure,
+      flow: flowOf(ctx.flow),
+      accept,
+      expiresAt: now + granted * 1000,
+      createdAt: now,
+      extra: withLocalTarget(undefined, localTarget),
+    };
+    if (eventId !== undefined) record.eventId = eventId;
+    if (from.displayName !== undefined) record.watcherDisplayName = from.displayName;
+    if (body) record.body = body;
+    if (granted === 0) return this.fetch(req, ctx, pkg, record, localTarget);
+
+    const key = countKey(resource, pkg.name);
+    if ((this.counts.get(key) ?? 0) >= this.maxPerResource) {
+      throw new SipError(480, 'Temporarily Unavailable: too many subscriptions to this resource', [['Retry-After', String(this.retryAfter)]]);
+    }
+    this.adjustCount(key, 1);
+    try {
+      record.state = await this.decide(pkg, record, req);
+      if (this.closed) throw new SipError(503, 'Service Unavailable');
+      // The 2xx goes out only once the subscription is durable (store ports contract).
+      await this.store.put(record);
+    } catch (err) {
+      this.adjustCount(key, -1);
+      throw err;
+    }
+    const live: Live = { resource, event: pkg.name, expiresAt: record.expiresAt, timer: undefined, lastHash: undefined, ended: false };
+    this.live.set(record.id, live);
+    this.arm(record.id, live);
+    // The first NOTIFY waits for the 2xx (RFC 6665 §4.2.1.2: sent immediately after it).
+    this.queue.hold(record.id);
+    this.publish(subscriptionCreated, record, granted);
+    ctx.after(() => this.firstNotify(record.id));
+    return this.ok(req, granted, localTarget, record.localTag);
+  }
+
+  /** RFC 6665 §4.4.3: an initial SUBSCRIBE with Expires 0 is a fetch: one final NOTIFY with the state, nothing stored. */
+  private async fetch(req: SipRequest, ctx: UasContext, pkg: EventPackage, record: SubscriptionRecord, localTarget: string): Promise<SipResponse> {
+    record.state = await this.decide(pkg, record, req);
+    // RFC 6665 §4.4.3: the NOTIFY of a fetch says terminated;reason=timeout. Its CSeq is the dialog's first.
+    const retired: Retired = { record, cseq: 1 };
+    ctx.after(() => this.detach(this.sendFinal(retired, { reason: 'timeout', withBody: true }), record.id));
+    return this.ok(req, 0, localTarget, record.localTag);
+  }
+
+  private async inDialog(req: SipRequest, ctx: UasContext, pkg: EventPackage, eventId: string | undefined, id: string): Promise<SipResponse> {
+    const live = this.live.get(id);
+    const record = live && !live.ended ? await this.store.get(id) : undefined;
+    const fromTag = req.required(FromHeader).params.get('tag') ?? '';
+    // RFC 3261 §12.2.2: a request whose dialog id matches no dialog gets 481.
+    if (!live || !record || record.callId !== req.required(CallIdHeader) || record.remoteTag !== fromTag) {
+      throw new SipError(481, 'Subscription Does Not Exist');
+    }
+    // RFC 6665 §4.5.2: a new subscription in an existing dialog may be refused with 403 saying why.
+    if (record.event !== pkg.name || record.eventId !== eventId) {
+      throw new SipError(403, 'Forbidden: dialog sharing is not supported');
+    }
+    const cseq = req.required(CSeqHeader).seq;
+    // RFC 3261 §12.2.2: a CSeq below the remote sequence number MUST get 500 (an equal one is no new request).
+    if (cseq <= record.remoteCSeq) throw new SipError(500, 'Server Internal Error: CSeq out of order');
+    const accept = negotiateAccept(req, pkg);
+    const body = subscribeBody(req, pkg);
+    const granted = grantExpires(req, pkg.expires);
+    const localTarget = localTargetFor(ctx.flow, req);
+    // RFC 3261 §12.2.2: a target refresh request replaces the remote target with its Contact URI.
+    const target = refreshedTarget(req);
+    const now = this.clock.now();
+    const updated: SubscriptionRecord = {
+      ...record,
+      remoteCSeq: cseq,
+      remoteTarget: target ?? record.remoteTarget,
+      flow: flowOf(ctx.flow),
+      accept,
+      expiresAt: now + granted * 1000,
+      extra: withLocalTarget(record.extra, localTarget),
+    };
+    // RFC 4660 §5.2.2: a refresh without a body keeps the filter it had.
+    if (body) updated.body = body;
+
+    if (granted === 0) {
+      // RFC 6665 §4.2.1.4: Expires 0 unsubscribes: a final NOTIFY terminated;reason=timeout, which may
+      // carry the state (§4.4.3: and does, for polling), then the subscription is gone.
+      const retired = await this.retire(id, 'timeout', updated);
+      if (retired) ctx.after(() => this.detach(this.sendFinal(retired, { reason: 'timeout', withBody: true }), id));
+      return this.ok(req, 0, localTarget);
+    }
+    const decision = await pkg.authorize({ record: updated, request: req });
+    if (decision === 'rejected') {
+      // RFC 6665 §4.2.1.3: refused (403), and the subscription ends with reason=rejected.
+      const retired = await this.retire(id, 'rejected', updated);
+      if (retired) ctx.after(() => this.detach(this.sendFinal(retired, { reason: 'rejected', withBody: false }), id));
+      return createResponse(req, 403, 'Forbidden');
+    }
+    updated.state = decision === 'pending' ? 'pending' : 'active';
+    await this.store.put(updated);
+    live.expiresAt = updated.expiresAt;
+    this.arm(id, live);
+    this.publish(subscriptionRefreshed, updated, granted);
+    // RFC 6665 §4.2.1.2: a NOTIFY follows every accepted refresh too.
+    ctx.after(() => this.detach(this.serial(id, () => this.queueState(updated, live, true)), id));
+    return this.ok(req, granted, localTarget);
+  }
+
+  /** The package's decision as a subscription state; RFC 6665 §4.2.1.3: a refusal gets 403. */
+  private async decide(pkg: EventPackage, record: SubscriptionRecord, req: SipRequest): Promise<'active' | 'pending'> {
+    const decision = await pkg.authorize({ record, request: req });
+    if (decision === 'rejected') throw new SipError(403, 'Forbidden');
+    return decision === 'pending' ? 'pending' : 'active';
+  }
+
+  /** The 2xx: granted Expires (RFC 6665 §3.1.1 MUST), Record-Route copied and Contact (RFC 3261 §12.1.1). */
+  private ok(req: SipRequest, granted: number, localTarget: string, toTag?: string): SipResponse {
+    const res = createResponse(req, 200, undefined, toTag);
+    res.headers.append('Expires', String(granted));
+    addDialogResponseHeaders(res, req, localTarget);
+    return res;
+  }
+
+  // ---- NOTIFY (RFC 6665 §4.2.2) ----
+
+  /** Queues the first NOTIFY of a new subscription (always sent) and lets its queue go. */
+  private firstNotify(id: string): void {
+    this.detach(this.serial(id, async () => {
+      try {
+        const live = this.live.get(id);
+        const rec = live && !live.ended ? await this.store.get(id) : undefined;
+        if (live && rec) await this.queueState(rec, live, true);
+      } finally {
+        this.queue.release(id);
+      }
+    }), id);
+  }
+
+  /** Renders the current state of `rec` and queues it unless it equals the last one queued (`force`: always). */
+  private async queueState(rec: SubscriptionRecord, live: Live, force: boolean): Promise<void> {
+    if (live.ended) return;
+    const pkg = this.registry.get(rec.event);
+    if (!pkg) return;
+    const rendered = await this.render(pkg, rec);
+    // A package that cannot render skips a change; a NOTIFY that MUST go out goes without a body.
+    if (!rendered.ok && !force) return;
+    const content: NotifyContent = {
+      state: rec.state === 'pending' ? 'pending' : 'active',
+      ...(rendered.ok && rendered.body ? { body: rendered.body } : {}),
+    };
+    const hash = hashOf(content);
+    if (!force && hash === live.lastHash) return;
+    live.lastHash = hash;
+    this.queue.push(rec.id, { ...content, final: false, record: rec });
+  }
+
+  private async render(pkg: EventPackage, rec: SubscriptionRecord): Promise<{ ok: true; body: NotifyBody | undefined } | { ok: false }> {
+    try {
+      return { ok: true, body: await pkg.render({ record: rec }, rec.accept[0] ?? pkg.notifyTypes[0]!) };
+    } catch (err) {
+      this.log.error({ err, id: rec.id, event: rec.event }, 'event package failed to render a NOTIFY body');
+      return { ok: false };
+    }
+  }
+
+  /** Queues the final NOTIFY (Subscription-State terminated) of a retired subscription. */
+  private async sendFinal(retired: Retired, opts: { reason: string; withBody: boolean; retryAfter?: number }): Promise<void> {
+    const { record, cseq } = retired;
+    const pkg = this.registry.get(record.event);
+    const rendered = opts.withBody && pkg ? await this.render(pkg, record) : undefined;
+    const job: Job = {
+      final: true,
+      record,
+      cseq,
+      state: 'terminated',
+      reason: opts.reason,
+      ...(opts.retryAfter !== undefined ? { retryAfter: opts.retryAfter } : {}),
+      ...(rendered?.ok && rendered.body ? { body: rendered.body } : {}),
+    };
+    if (!this.queue.push(record.id, job)) this.forgetIfEnded(record.id);
+    // A final NOTIFY goes out even if the 2xx that would have released the queue was never sent.
+    this.queue.release(record.id);
+  }
+
+  /** Sends one queued NOTIFY; resolves when its transaction has ended (the queue then sends the next). */
+  private async deliver(id: string, job: Job): Promise<void> {
+    try {
+      // RFC 3261 §12.2.1.1: each NOTIFY takes the next local CSeq; the store keeps it across restarts.
+      const cseq = job.cseq ?? (await this.store.nextLocalCSeq(id));
+      if (cseq === undefined || this.closed) return;
+      const outcome = await this.sender.send(job.record, cseq, job, this.clock.now());
+      if (this.closed) return;
+      if (notifyCompleted.hasSubscribers) notifyCompleted.publish({ id, cseq, final: job.final, outcome });
+      if (outcome.kind !== 'delivered') this.log.info({ id, cseq, cause: outcome.cause }, `NOTIFY failed (${outcome.kind})`);
+      // RFC 6665 §4.2.2: the failure ends the subscription, and no NOTIFY says so.
+      if (outcome.kind === 'ended' && !job.final) await this.serial(id, () => this.endAfterFailure(id, outcome.cause));
+    } catch (err) {
+      this.log.error({ err, id }, 'NOTIFY could not be sent');
+    } finally {
+      if (job.final) this.forgetIfEnded(id);
+    }
+  }
+
+  // ---- ending subscriptions ----
+
+  /**
+   * Ends a subscription durably: marks it ended, takes the CSeq of its final NOTIFY and removes it from
+   * the store. `snapshot` is the record to notify from (e.g. updated by the unsubscribing request).
+   * Undefined when it is not running. Runs inside the subscription's chain.
+   */
+  private async retire(id: string, reason: string, snapshot?: SubscriptionRecord): Promise<Retired | undefined> {
+    const live = this.live.get(id);
+    if (!live || live.ended) return undefined;
+    this.markEnded(live);
+    try {
+      const record = snapshot ?? (await this.store.get(id));
+      const cseq = record && (await this.store.nextLocalCSeq(id));
+      await this.store.remove(id);
+      this.publishEnd(id, live, reason);
+      if (!record || cseq === undefined) {
+        this.forgetIfEnded(id);
+        return undefined;
+      }
+      return { record, cseq };
+    } catch (err) {
+      this.queue.drop(id);
+      this.forgetIfEnded(id);
+      throw err;
+    }
+  }
+
+  private async endAfterFailure(id: string, cause: string): Promise<void> {
+    const live = this.live.get(id);
+    if (!live || live.ended) return;
+    this.markEnded(live);
+    this.queue.drop(id);
+    this.forgetIfEnded(id);
+    await this.store.remove(id);
+    this.publishEnd(id, live, cause);
+  }
+
+  private markEnded(live: Live): void {
+    live.ended = true;
+    if (live.timer) this.clock.clearTimeout(live.timer);
+    live.timer = undefined;
+    this.adjustCount(countKey(live.resource, live.event), -1);
+  }
+
+  private forgetIfEnded(id: string): void {
+    if (this.live.get(id)?.ended) this.live.delete(id);
+  }
+
+  // ---- expiry ----
+
+  private arm(id: string, live: Live): void {
+    if (live.timer) this.clock.clearTimeout(live.timer);
+    const delay = Math.min(Math.max(0, live.expiresAt - this.clock.now()), MAX_TIMER_MS);
+    live.timer = this.clock.setTimeout(() => this.expire(id, live), delay);
+  }
+
+  private expire(id: string, live: Live): void {
+    live.timer = undefined;
+    if (live.ended || this.live.get(id) !== live) return;
+    if (live.expiresAt > this.clock.now()) return this.arm(id, live);
+    // RFC 6665 §4.2.1.4: an unrefreshed subscription is removed with NOTIFY terminated;reason=timeout.
+    this.detach(this.terminate(id, 'timeout'), id);
+  }
+
+  // ---- plumbing ----
+
+  /** Runs `fn` after every earlier operation on subscription `id` has settled. */
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.chains.get(id) ?? Promise.resolve()).then(fn);
+    const tail = run.then(() => undefined, () => undefined);
+    this.chains.set(id, tail);
+    void tail.then(() => {
+      if (this.chains.get(id) === tail) this.chains.delete(id);
+    });
+    return run;
+  }
+
+  /** Runs `fn` for each running subscription of a resource, in its chain; failures are logged. */
+  private async eachOf(resource: string, event: string, fn: (id: string, live: Live) => Promise<void>): Promise<void> {
+    if (this.closed) return;
+    const records = await this.store.listByResource(resource, event);
+    await Promise.all(records.map((r) => this.serial(r.id, async () => {
+      const live = this.live.get(r.id);
+      if (live && !live.ended && !this.closed) await fn(r.id, live);
+    }).catch((err: unknown) => this.log.error({ err, id: r.id }, 'subscription update failed'))));
+  }
+
+  private detach(p: Promise<unknown>, id: string): void {
+    p.catch((err: unknown) => this.log.error({ err, id }, 'subscription task failed'));
+  }
+
+  private adjustCount(key: string, delta: number): void {
+    const n = (this.counts.get(key) ?? 0) + delta;
+    if (n > 0) this.counts.set(key, n);
+    else this.counts.delete(key);
+  }
+
+  private publish(ch: typeof subscriptionCreated, r: SubscriptionRecord, expires: number): void {
+    if (!ch.hasSubscribers) return;
+    const msg: SubscriptionMessage = { id: r.id, resource: r.resource, event: r.event, watcher: r.watcher, state: r.state, expires };
+    ch.publish(msg);
+  }
+
+  private publishEnd(id: string, live: Live, reason: string): void {
+    if (!subscriptionTerminated.hasSubscribers) return;
+    const msg: TerminationMessage = { id, resource: live.resource, event: live.event, reason };
+    subscriptionTerminated.publish(msg);
+  }
+}

@@ -1,0 +1,114 @@
+import { nextHop } from '../../sip/dialog/in-dialog-request.js';
+import { uriTarget } from '../../sip/dialog/uri-target.js';
+import type { HostResolver } from '../../sip/dialog/uri-target.js';
+import type { SipRequest } from '../../sip/message/message.js';
+import type { SipUri } from '../../sip/message/types.js';
+import { parseUri } from '../../sip/parser/uri.js';
+import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
+import { sameAddress } from '../../sip/transport/address.js';
+import type { SendTarget, TransportName } from '../../sip/transport/types.js';
+import type { SubscriptionRecord } from '../../store/ports.js';
+import { localTargetOf } from './local-target.js';
+import { buildNotify, dialogOf } from './notify-request.js';
+import type { NotifyContent } from './notify-request.js';
+
+/**
+ * How one NOTIFY transaction ended, for the subscription (RFC 6665 §4.2.2):
+ * - `delivered`: a 2xx;
+ * - `ended`: the subscription must be removed without another NOTIFY (a response in the list of
+ *   §4.2.2, 408, Timer F, or a transport failure); `cause` says which;
+ * - `kept`: another failure (e.g. 500, 503, 403): logged, and the subscription goes on.
+ */
+export type NotifyOutcome =
+  | { readonly kind: 'delivered'; readonly status: number }
+  | { readonly kind: 'ended'; readonly cause: string; readonly status?: number }
+  | { readonly kind: 'kept'; readonly cause: string; readonly status?: number };
+
+const TRANSPORTS = new Set<string>(['UDP', 'TCP', 'TLS', 'WS', 'WSS', 'LOOP']);
+
+function transportName(t: string | undefined): TransportName | undefined {
+  const upper = t?.toUpperCase();
+  return upper !== undefined && TRANSPORTS.has(upper) ? (upper as TransportName) : undefined;
+}
+
+/**
+ * Whether a final response to NOTIFY ends the subscription: RFC 6665 §4.2.2 (404, 405, 410, 416,
+ * 480-485, 489, 501, 604: the notifier MUST remove it) and RFC 3261 §12.2.1.2 (408: the dialog SHOULD
+ * end, as for Timer F).
+ */
+export function responseEndsSubscription(status: number): boolean {
+  return (
+    status === 404 || status === 405 || status === 408 || status === 410 || status === 416 ||
+    (status >= 480 && status <= 485) || status === 489 || status === 501 || status === 604
+  );
+}
+
+/**
+ * Sends NOTIFYs through the transaction layer: builds the request from the record, picks where it goes
+ * and adds the Via, and reports how the transaction ended.
+ *
+ * Where it goes: with an empty route set, back over the flow the SUBSCRIBE (or its last refresh) came on
+ * (flow id, else the source address and port: RFC 5626 flow reuse, which also reaches subscribers behind
+ * NAT and on WebSockets); with a route set, to the next hop (RFC 3261 §12.2.1.1), resolved by
+ * `uriTarget`, reusing the flow when the next hop is the address the SUBSCRIBE came from.
+ */
+export class NotifySender {
+  constructor(
+    private readonly transactions: TransactionLayer,
+    private readonly resolve?: HostResolver,
+  ) {}
+
+  /**
+   * Sends the NOTIFY of `record` with CSeq `cseq` and resolves with the outcome once its transaction
+   * has a final response, times out or fails. Never rejects: a record whose dialog cannot be read
+   * (corrupt) or whose next hop does not resolve is `ended`.
+   * @param now the current time (ms)
+   */
+  async send(record: Readonly<SubscriptionRecord>, cseq: number, content: NotifyContent, now: number): Promise<NotifyOutcome> {
+    let target: SendTarget;
+    let localTarget: string;
+    let req: SipRequest;
+    try {
+      localTarget = localTargetOf(record);
+      req = buildNotify(record, cseq, content, localTarget, now);
+      target = await this.targetOf(record);
+    } catch (err) {
+      // A URI that does not resolve, or a record whose dialog cannot be read: no NOTIFY can ever go out.
+      return { kind: 'ended', cause: `no route to the subscriber: ${(err as Error).message}` };
+    }
+    const sentBy = parseUri(localTarget);
+    const { host, port } = (sentBy.ok ? sentBy.value : { host: 'invalid' }) as SipUri;
+    req.headers.prepend('Via', `SIP/2.0/${target.transport} ${host}${port !== undefined ? `:${port}` : ''}`);
+    return new Promise((resolve) => {
+      try {
+        this.transactions.sendRequest(req, target, {
+          onResponse: (res) => {
+            if (res.status < 200) return;
+            if (res.status < 300) resolve({ kind: 'delivered', status: res.status });
+            else if (responseEndsSubscription(res.status)) resolve({ kind: 'ended', cause: `${res.status} ${res.reason}`, status: res.status });
+            else resolve({ kind: 'kept', cause: `${res.status} ${res.reason}`, status: res.status });
+          },
+          // RFC 6665 §4.2.2: on Timer F the notifier SHOULD remove the subscription.
+          onTimeout: () => resolve({ kind: 'ended', cause: 'Timer F (no response)' }),
+          // RFC 3261 §8.1.3.1 reads a transport failure as 503; the subscriber is unreachable, as with Timer F.
+          onTransportError: (err) => resolve({ kind: 'ended', cause: `transport error ${err.code}` }),
+        });
+      } catch (err) {
+        resolve({ kind: 'kept', cause: `not sent: ${(err as Error).message}` });
+      }
+    });
+  }
+
+  private async targetOf(record: Readonly<SubscriptionRecord>): Promise<SendTarget> {
+    const flow = record.flow;
+    const flowTransport = transportName(flow?.transport);
+    if (!record.routeSet.length && flow && flowTransport) {
+      return { transport: flowTransport, address: flow.address, port: flow.port, ...(flow.flowId ? { flowId: flow.flowId } : {}) };
+    }
+    const target = await uriTarget(nextHop(dialogOf(record)), flowTransport ?? 'UDP', this.resolve);
+    if (flow?.flowId && flowTransport === target.transport && flow.port === target.port && sameAddress(flow.address, target.address)) {
+      target.flowId = flow.flowId;
+    }
+    return target;
+  }
+}
