@@ -1,6 +1,7 @@
 import type { Attr, Element, Node } from '@xmldom/xmldom';
 import type { PresenceDocument } from './model.js';
 import { KNOWN_PREFIXES, NS } from './namespaces.js';
+import { languageOf } from './read.js';
 
 /**
  * Writes a presence document as PIDF (RFC 3863 §4). The namespaces are declared once, on <presence>:
@@ -89,8 +90,11 @@ function writeAttribute(a: Attr, prefixes: Prefixes, out: string[]): void {
   out.push(` ${prefixes.attributeName(a.namespaceURI, a.localName ?? a.name)}="${escapeAttr(a.value)}"`);
 }
 
-/** Writes `el`; `defaultNs` is the default namespace in scope (PIDF, or none below an `xmlns=""`). */
-function writeElement(el: Element, defaultNs: string | null, prefixes: Prefixes, out: string[]): void {
+/**
+ * Writes `el`; `defaultNs` is the default namespace in scope (PIDF, or none below an `xmlns=""`);
+ * `extra` is written after the element's own attributes.
+ */
+function writeElement(el: Element, defaultNs: string | null, prefixes: Prefixes, out: string[], extra = ''): void {
   const ns = el.namespaceURI;
   const local = el.localName ?? el.nodeName;
   let name = local;
@@ -110,6 +114,7 @@ function writeElement(el: Element, defaultNs: string | null, prefixes: Prefixes,
     const a = attrs.item(i);
     if (a) writeAttribute(a, prefixes, out);
   }
+  out.push(extra);
   if (!el.firstChild) {
     out.push('/>');
     return;
@@ -130,8 +135,10 @@ function writeElement(el: Element, defaultNs: string | null, prefixes: Prefixes,
  * Serialises a presence document to UTF-8 PIDF: the XML declaration (RFC 3863 §4.1), then <presence>
  * with every namespace declaration and the entity, then the tuples, the top-level notes, and the other
  * children — persons, devices, then the remaining extensions — in the order of the schema (RFC 3863
- * §4.4: tuple*, note*, any*). A parsed document serialises to a body that parses to the same model, and
- * serialising that again gives the same bytes.
+ * §4.4: tuple*, note*, any*). A top-level element that inherited an xml:lang in its own document other
+ * than the one of this root gets it written on itself (a composed document mixes publications). A parsed
+ * document serialises to a body that parses to the same model, and serialising that again gives the
+ * same bytes.
  */
 export function serializePidf(doc: PresenceDocument): Buffer {
   const top: Element[] = [
@@ -154,8 +161,11 @@ export function serializePidf(doc: PresenceDocument): Buffer {
     out.push('/>\n');
   } else {
     out.push('>\n');
+    const rootLang = doc.attributes.find((a) => a.namespaceURI === NS.xml && a.localName === 'lang')?.value;
     for (const el of top) {
-      writeElement(el, NS.pidf, prefixes, out);
+      // A component from another document keeps the xml:lang it inherited there (XML 1.0 §2.12).
+      const lang = el.hasAttributeNS(NS.xml, 'lang') ? rootLang : languageOf(el);
+      writeElement(el, NS.pidf, prefixes, out, lang === rootLang ? '' : ` xml:lang="${escapeAttr(lang ?? '')}"`);
       out.push('\n');
     }
     out.push('</presence>\n');
