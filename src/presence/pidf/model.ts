@@ -62,7 +62,7 @@ interface Component {
   readonly notes: readonly Note[];
   /** The <timestamp> text (RFC 3339), when present. */
   readonly timestamp?: string;
-  /** rpid:class (RFC 4480 §3.3): groups components for authorisation rules (RFC 5025 §3.2). */
+  /** rpid:class (RFC 4480 §3.3): groups components for authorisation rules (RFC 5025 §3.3.1). */
   readonly class?: string;
   /**
    * Every child element except the notes, the timestamp and, in a tuple, <status> and <contact>, in
