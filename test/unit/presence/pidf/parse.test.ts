@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NS } from '../../../../src/presence/pidf/namespaces.js';
+import { isKnownNamespace, NS } from '../../../../src/presence/pidf/namespaces.js';
 import { parsePidf } from '../../../../src/presence/pidf/parse.js';
 import { captureBodies, fixture, parseOk, pidf, plain, qname } from './helpers.js';
 
@@ -229,4 +229,9 @@ test('XML that is not well-formed is rejected with the parser message, never thr
     assert.ok(!r.ok && r.status === 400 && r.defect.startsWith('PIDF: not well-formed XML'), `${text}: ${JSON.stringify(r)}`);
     assert.ok(!r.ok && !/[\r\n]/.test(r.defect) && r.defect.length <= 130);
   }
+});
+
+test('known namespaces: PIDF, data model, RPID, CIPID, caps, PIDF-LO, timed status, location types, OMA', () => {
+  for (const uri of [NS.pidf, NS.dm, NS.rpid, NS.cipid, NS.caps, NS.geopriv, NS.timedStatus, NS.locationType, NS.oma]) assert.ok(isKnownNamespace(uri), uri);
+  for (const uri of [null, 'http://www.linphone.org/xsds/pidfonline.xsd', NS.xml, `${NS.pidf}:im`]) assert.ok(!isKnownNamespace(uri), String(uri));
 });
