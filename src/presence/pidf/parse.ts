@@ -75,7 +75,9 @@ function rootAttributes(root: Element): XmlAttribute[] {
  * is not well-formed, nesting deeper than `maxDepth`, more than `maxElements` elements, a root that is
  * not PIDF <presence>, no entity, a tuple without id or status, an empty status, an invalid basic, a
  * person or device without id, and an id used twice among tuples, persons and devices.
- * Elements and namespaces it does not know are kept, unchanged, in the model.
+ * Elements and namespaces it does not know are kept, unchanged, in the model. The body is read as
+ * UTF-8: a caller that gets a Content-Type charset parameter other than UTF-8 (which would take
+ * precedence, RFC 3863 §4.1) refuses the body itself.
  */
 export function parsePidf(body: Buffer, limits: PidfLimits = {}): PidfParseResult {
   const screened = screenXml(body, {
