@@ -14,7 +14,6 @@ import { EventHeader } from '../../sip/parser/headers/event.js';
 import { FromHeader, ToHeader } from '../../sip/parser/headers/from-to.js';
 import { parseUri } from '../../sip/parser/uri.js';
 import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
-import type { Flow } from '../../sip/transport/types.js';
 import type { SubscriptionRecord, SubscriptionStore } from '../../store/ports.js';
 import { systemClock } from '../../util/clock.js';
 import type { Clock, TimerHandle } from '../../util/clock.js';
@@ -32,6 +31,8 @@ import { grantExpires, negotiateAccept, subscribeBody } from './negotiation.js';
 import { NotifyQueue } from './notify-queue.js';
 import type { NotifyContent } from './notify-request.js';
 import { NotifySender } from './notify-sender.js';
+import { KeyChain } from './key-chain.js';
+import { flowOf, newSubscriptionRecord } from './subscription-record.js';
 
 /** Options of {@link Notifier}. */
 export interface NotifierOptions {
@@ -100,10 +101,6 @@ interface Retired {
 /** The longest delay one Clock timer may have (Node's setTimeout limit, 2^31-1 ms); longer ones re-arm. */
 const MAX_TIMER_MS = 0x7fffffff;
 
-function flowOf(flow: Flow): NonNullable<SubscriptionRecord['flow']> {
-  return { transport: flow.transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id };
-}
-
 function countKey(resource: string, event: string): string {
   return `${event}\n${resource}`;
 }
@@ -143,7 +140,7 @@ export class Notifier {
   private readonly queue: NotifyQueue<Job>;
   private readonly live = new Map<string, Live>();
   private readonly counts = new Map<string, number>();
-  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly chain = new KeyChain();
   private closed = false;
 
   constructor(opts: NotifierOptions) {
@@ -252,7 +249,7 @@ export class Notifier {
    * false when there is no such running subscription.
    */
   async terminate(id: string, reason: string, retryAfter?: number): Promise<boolean> {
-    return this.serial(id, async () => {
+    return this.chain.run(id, async () => {
       const retired = await this.retire(id, reason);
       if (!retired) return false;
       await this.sendFinal(retired, { reason, withBody: false, ...(retryAfter !== undefined ? { retryAfter } : {}) });
@@ -287,7 +284,7 @@ export class Notifier {
     const pkg = this.registry.forEvent(event);
     const eventId = event?.params.get('id') ?? undefined;
     const toTag = req.required(ToHeader).params.get('tag');
-    if (toTag) return this.serial(toTag, () => this.inDialog(req, ctx, pkg, eventId, toTag));
+    if (toTag) return this.chain.run(toTag, () => this.inDialog(req, ctx, pkg, eventId, toTag));
     return this.initial(req, ctx, pkg, eventId);
   }
 
@@ -300,35 +297,13 @@ export class Notifier {
     const granted = grantExpires(req, pkg.expires);
     // RFC 3261 §12.1.1: the dialog state; our tag is fresh and is also the subscription id.
     const dialog = uasDialogFromRequest(req, newTag(), ctx.flow.transport);
-    const from = req.required(FromHeader);
-    const now = this.clock.now();
     const localTarget = localTargetFor(ctx.flow, req);
-    const record: SubscriptionRecord = {
-      id: dialog.localTag,
-      resource,
-      // RFC 6665 §4.2.1.1: the subscription stores the event package name (§4.5.2: and the id parameter).
-      event: pkg.name,
-      state: 'pending',
-      watcher: this.watcherOf(req),
-      callId: dialog.callId,
-      localTag: dialog.localTag,
-      remoteTag: dialog.remoteTag,
-      localUri: dialog.localUri,
-      remoteUri: dialog.remoteUri,
-      remoteTarget: dialog.remoteTarget,
-      routeSet: dialog.routeSet,
-      localCSeq: 0,
-      remoteCSeq: dialog.remoteSeq ?? 0,
-      secure: dialog.secure,
-      flow: flowOf(ctx.flow),
-      accept,
-      expiresAt: now + granted * 1000,
-      createdAt: now,
-      extra: withLocalTarget(undefined, localTarget),
-    };
-    if (eventId !== undefined) record.eventId = eventId;
-    if (from.displayName !== undefined) record.watcherDisplayName = from.displayName;
-    if (body) record.body = body;
+    // RFC 6665 §4.2.1.1: the subscription stores the event package name (§4.5.2: and the id parameter).
+    const record = newSubscriptionRecord(dialog, {
+      resource, event: pkg.name, eventId, watcher: this.watcherOf(req),
+      watcherDisplayName: req.required(FromHeader).displayName, accept, body, expires: granted, localTarget,
+      flow: ctx.flow, now: this.clock.now(),
+    });
     if (granted === 0) return this.fetch(req, ctx, pkg, record, localTarget);
 
     const key = countKey(resource, pkg.name);
@@ -418,7 +393,7 @@ export class Notifier {
     this.arm(id, live);
     this.publish(subscriptionRefreshed, updated, granted);
     // RFC 6665 §4.2.1.2: a NOTIFY follows every accepted refresh too.
-    ctx.after(() => this.detach(this.serial(id, () => this.queueState(updated, live, true)), id));
+    ctx.after(() => this.detach(this.chain.run(id, () => this.queueState(updated, live, true)), id));
     return this.ok(req, granted, localTarget);
   }
 
@@ -441,7 +416,7 @@ export class Notifier {
 
   /** Queues the first NOTIFY of a new subscription (always sent) and lets its queue go. */
   private firstNotify(id: string): void {
-    this.detach(this.serial(id, async () => {
+    this.detach(this.chain.run(id, async () => {
       try {
         const live = this.live.get(id);
         const rec = live && !live.ended ? await this.store.get(id) : undefined;
@@ -509,7 +484,7 @@ export class Notifier {
       if (notifyCompleted.hasSubscribers) notifyCompleted.publish({ id, cseq, final: job.final, outcome });
       if (outcome.kind !== 'delivered') this.log.info({ id, cseq, cause: outcome.cause }, `NOTIFY failed (${outcome.kind})`);
       // RFC 6665 §4.2.2: the failure ends the subscription, and no NOTIFY says so.
-      if (outcome.kind === 'ended' && !job.final) await this.serial(id, () => this.endAfterFailure(id, outcome.cause));
+      if (outcome.kind === 'ended' && !job.final) await this.chain.run(id, () => this.endAfterFailure(id, outcome.cause));
     } catch (err) {
       this.log.error({ err, id }, 'NOTIFY could not be sent');
     } finally {
@@ -584,22 +559,11 @@ export class Notifier {
 
   // ---- plumbing ----
 
-  /** Runs `fn` after every earlier operation on subscription `id` has settled. */
-  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.chains.get(id) ?? Promise.resolve()).then(fn);
-    const tail = run.then(() => undefined, () => undefined);
-    this.chains.set(id, tail);
-    void tail.then(() => {
-      if (this.chains.get(id) === tail) this.chains.delete(id);
-    });
-    return run;
-  }
-
   /** Runs `fn` for each running subscription of a resource, in its chain; failures are logged. */
   private async eachOf(resource: string, event: string, fn: (id: string, live: Live) => Promise<void>): Promise<void> {
     if (this.closed) return;
     const records = await this.store.listByResource(resource, event);
-    await Promise.all(records.map((r) => this.serial(r.id, async () => {
+    await Promise.all(records.map((r) => this.chain.run(r.id, async () => {
       const live = this.live.get(r.id);
       if (live && !live.ended && !this.closed) await fn(r.id, live);
     }).catch((err: unknown) => this.log.error({ err, id: r.id }, 'subscription update failed'))));

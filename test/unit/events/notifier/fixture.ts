@@ -62,8 +62,8 @@ export interface Fixture {
   notifier: Notifier;
   alice: SipPeer;
   carol: SipPeer;
-  /** Starts another notifier over the same store (a restart) and registers it with the server. */
-  restart(): Notifier;
+  /** Starts another notifier over the same store (a restart), with `registry` if given, registered with the server. */
+  restart(registry?: PackageRegistry): Notifier;
   close(): Promise<void>;
 }
 
@@ -79,8 +79,8 @@ export async function setup(extra: Partial<NotifierOptions> = {}): Promise<Fixtu
   registry.register(pkg);
   registry.register(new TestPackage('x-plain', []));
   const notifiers: Notifier[] = [];
-  const start = (): Notifier => {
-    const n = new Notifier({ transactions: server.transactions, store, registry, identity, clock, ...extra });
+  const start = (packages = registry): Notifier => {
+    const n = new Notifier({ transactions: server.transactions, store, registry: packages, identity, clock, ...extra });
     server.core.register(n.subscribeHandler);
     notifiers.push(n);
     return n;

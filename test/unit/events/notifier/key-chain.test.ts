@@ -1,0 +1,41 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeyChain } from '../../../../src/events/notifier/key-chain.js';
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('KeyChain', () => {
+  test('operations of one key run one after another, in order, even when one fails', async () => {
+    const chain = new KeyChain();
+    const log: string[] = [];
+    const op = (name: string, fail = false) => async (): Promise<string> => {
+      log.push(`start ${name}`);
+      await tick();
+      log.push(`end ${name}`);
+      if (fail) throw new Error(name);
+      return name;
+    };
+    const a = chain.run('k', op('a'));
+    const b = chain.run('k', op('b', true));
+    const c = chain.run('k', op('c'));
+    assert.equal(await a, 'a');
+    await assert.rejects(b, /b/);
+    assert.equal(await c, 'c');
+    assert.deepEqual(log, ['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+    await tick();
+    assert.equal(chain.size, 0);
+  });
+
+  test('different keys do not wait for each other', async () => {
+    const chain = new KeyChain();
+    const log: string[] = [];
+    let release!: () => void;
+    const blocked = chain.run('x', () => new Promise<void>((r) => { release = r; }));
+    await chain.run('y', async () => {
+      log.push('y ran');
+    });
+    assert.deepEqual(log, ['y ran']);
+    release();
+    await blocked;
+  });
+});
