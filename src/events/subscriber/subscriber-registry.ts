@@ -19,7 +19,8 @@ export class SubscriberRegistry {
 
   /**
    * The NOTIFY handler. Its `accept` is the union of the members' Accept types, so the UAS core answers
-   * a body of another type with 415.
+   * a body of another type with 415 (also when the NOTIFY matches no member: RFC 6665 §4.1.3 allows a
+   * more fitting 4xx than 481).
    */
   readonly notifyHandler: MethodHandler;
 
