@@ -520,12 +520,18 @@ export class Notifier {
     }
   }
 
+  /** RFC 6665 §4.2.2: a failed NOTIFY ends the subscription; no NOTIFY (not even a final one) follows. */
   private async endAfterFailure(id: string, cause: string): Promise<void> {
-    const live = this.live.get(id);
-    if (!live || live.ended) return;
-    this.markEnded(live);
     this.queue.drop(id);
-    this.forgetIfEnded(id);
+    const live = this.live.get(id);
+    if (!live) return;
+    if (live.ended) {
+      // Already retired meanwhile: its final NOTIFY was just dropped.
+      this.live.delete(id);
+      return;
+    }
+    this.markEnded(live);
+    this.live.delete(id);
     await this.store.remove(id);
     this.publishEnd(id, live, cause);
   }
