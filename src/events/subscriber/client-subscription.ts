@@ -1,7 +1,7 @@
 import type { DialogState } from '../../sip/dialog/dialog-state.js';
-import { uacDialogFromResponse, uasDialogFromRequest } from '../../sip/dialog/dialog-state.js';
+import { refreshedTarget, uacDialogFromResponse, uasDialogFromRequest } from '../../sip/dialog/dialog-state.js';
 import { buildInDialogRequest } from '../../sip/dialog/in-dialog-request.js';
-import { formatNameAddr, formatUri } from '../../sip/message/format.js';
+import { formatNameAddr } from '../../sip/message/format.js';
 import { HeaderList } from '../../sip/message/headers.js';
 import { SipRequest } from '../../sip/message/message.js';
 import type { SipResponse } from '../../sip/message/message.js';
@@ -9,7 +9,6 @@ import { createResponse } from '../../sip/message/response.js';
 import { SipError } from '../../sip/message/sip-error.js';
 import type { EventType } from '../../sip/message/types.js';
 import { CallIdHeader } from '../../sip/parser/headers/call-id.js';
-import { ContactHeader } from '../../sip/parser/headers/contact.js';
 import { ContentTypeHeader } from '../../sip/parser/headers/content-type.js';
 import { CSeqHeader } from '../../sip/parser/headers/cseq.js';
 import { EventHeader, eventMatches } from '../../sip/parser/headers/event.js';
@@ -260,9 +259,12 @@ export class ClientSubscription {
     });
     // An initial SUBSCRIBE still in progress may yet form the dialog to unsubscribe from.
     if (!this.dialogValue && this.initial) await this.initial;
-    if (this.dialogValue && !this.ended) {
+    if (this.currentDialog() && !this.ended) {
       const res = await this.inDialog(0);
       if (res.status >= 300) this.terminate({ status: res.status });
+    } else {
+      // No dialog to unsubscribe from (e.g. waiting to re-subscribe): it ends here.
+      this.terminate({});
     }
     return done;
   }
@@ -402,6 +404,8 @@ export class ClientSubscription {
     if (dialog && this.notified && dialog.remoteSeq !== undefined && cseq <= dialog.remoteSeq) {
       throw new SipError(500, 'Server Internal Error: CSeq out of order');
     }
+    // RFC 6665 §3.2: NOTIFY is a target refresh request (RFC 3261 §12.2.2: its Contact replaces the remote target).
+    const target = refreshedTarget(req);
     const terminated = st.state === 'terminated';
     if (!dialog) {
       // RFC 6665 §4.1.2.4: a NOTIFY can come before the 2xx; it forms the dialog (RFC 6665 §4.4.1),
@@ -416,9 +420,7 @@ export class ClientSubscription {
         dialog.remoteTag = remoteTag;
         dialog.routeSet = (req.header(RecordRouteHeader) ?? []).map(formatNameAddr);
       }
-      // RFC 6665 §3.2: NOTIFY is a target refresh request (RFC 3261 §12.2.2: update the remote target).
-      const contact = req.header(ContactHeader);
-      if (contact && !contact.star && contact.contacts.length === 1) dialog.remoteTarget = formatUri(contact.contacts[0]!.uri);
+      if (target !== undefined) dialog.remoteTarget = target;
     }
     this.notified = true;
     // RFC 6665 §4.1.2.2, §4.1.2.4: a NOTIFY stops Timer N.

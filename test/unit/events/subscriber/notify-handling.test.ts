@@ -251,6 +251,19 @@ describe('ClientSubscription NOTIFY handling', () => {
     assert.equal(sub.dialog, undefined);
   });
 
+  test('stop() while waiting to re-subscribe (probation) ends at once; no SUBSCRIBE follows', async () => {
+    const req = await establishNotifyFirst();
+    assert.equal((await fake.notify(req, { cseq: 2, state: 'terminated;reason=probation;retry-after=60' })).status, 200);
+    await until(() => notifies.length === 2, 'terminated NOTIFY');
+    assert.equal(sub.state, 'notify_wait');
+    await sub.stop();
+    assert.equal(sub.state, 'terminated');
+    assert.deepEqual(ended, [{}]);
+    clock.advance(60_000);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(fake.subscribes.length, 1);
+  });
+
   test('constructor checks', () => {
     const base = {
       transactions: alice.transactions, target: NOTIFIER, sentBy: { host: 'alice.test' }, resource: RESOURCE,
