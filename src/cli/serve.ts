@@ -21,6 +21,7 @@ interface ServeOptions {
   tlsKey?: string;
   tlsCa?: string;
   domain?: string;
+  dataDir?: string;
   logLevel?: string;
 }
 
@@ -30,6 +31,7 @@ function overrides(o: ServeOptions): ConfigInput {
   return {
     domain: o.domain,
     sip: { host: o.host, port: o.sipPort, tlsPort: o.tlsPort, wsPort: o.wsPort, wssPort: o.wssPort, tls },
+    store: { dataDir: o.dataDir },
     log: { level: o.logLevel as 'info' | undefined },
   } as ConfigInput;
 }
@@ -48,6 +50,7 @@ export function serveCommand(): Command {
     .option('--tls-key <file>', 'PEM private key for TLS and WSS')
     .option('--tls-ca <file>', 'PEM CA bundle for verifying TLS peers')
     .option('--domain <domain>', 'SIP domain served (host part of the users\' addresses; default localhost)')
+    .option('--data-dir <dir>', 'directory of the SQLite state database (default ./data; created if missing)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .action(async (opts: ServeOptions) => {
       const config = loadConfig(opts.config, overrides(opts));

@@ -113,6 +113,14 @@ export class PresencePackage implements EventPackage {
     for (const e of etags) this.parsed.delete(e);
   }
 
+  /** A refresh gave a publication a new entity tag (RFC 3903 §6) without changing its document. */
+  publicationRenamed(previousEtag: string, etag: string): void {
+    const doc = this.parsed.get(previousEtag);
+    if (!doc) return;
+    this.parsed.delete(previousEtag);
+    this.parsed.set(etag, doc);
+  }
+
   /** The composed document of a presentity (RFC 3863 body), from its current publications. */
   document(resource: string): Promise<Buffer> {
     let doc = this.composed.get(resource);

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,7 +28,8 @@ export interface ServeProcess {
  * its bound port. Rejects if the process exits first or nothing is bound within `timeoutMs`.
  */
 export function startServe(extraArgs: string[] = [], expect = ['UDP', 'TCP'], timeoutMs = 15_000): Promise<ServeProcess> {
-  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--sip-port', '0', ...extraArgs], {
+  const dataDir = mkdtempSync(join(tmpdir(), 'presenced-serve-'));
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--sip-port', '0', '--data-dir', dataDir, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ports: Record<string, number> = {};

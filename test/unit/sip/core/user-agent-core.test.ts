@@ -19,7 +19,7 @@ describe('UAS core', () => {
   const R = 'sip:bob@ps.test';
 
   before(async () => {
-    server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 } }), { loopNetwork: net });
+    server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 }, store: { kind: 'memory' } }), { loopNetwork: net });
     server.core.register({
       method: 'MESSAGE',
       accept: ['text/plain'],
@@ -42,10 +42,11 @@ describe('UAS core', () => {
   test('OPTIONS gets 200 with Allow, Accept, Accept-Encoding, Accept-Language, Supported (§11.2)', async () => {
     const res = await alice.send(alice.request('OPTIONS', R), ps);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.headers.get('Allow')!.split(', ').sort(), ['MESSAGE', 'OPTIONS']);
-    assert.equal(res.headers.get('Accept'), 'text/plain');
+    assert.deepEqual(res.headers.get('Allow')!.split(', ').sort(), ['MESSAGE', 'OPTIONS', 'PUBLISH', 'REGISTER', 'SUBSCRIBE']);
+    assert.deepEqual(res.headers.get('Accept')!.split(', ').sort(), ['application/pidf+xml', 'text/plain']);
+    assert.equal(res.headers.get('Allow-Events'), 'presence');
     assert.equal(res.headers.get('Accept-Encoding'), 'identity');
-    assert.ok(res.headers.has('Supported'));
+    assert.equal(res.headers.get('Supported'), 'path, outbound');
     assert.ok(res.headers.has('Accept-Language'));
     assert.match(res.headers.get('To')!, /;tag=/);
     assert.equal(res.headers.get('Server'), 'presenced');
