@@ -31,6 +31,7 @@ const mutator = new Mutator(loadCorpus(), seed);
 
 const config = {
   domain: 'localhost',
+  store: { kind: 'memory' },
   sip: {
     host: '127.0.0.1',
     port: 0,
@@ -72,6 +73,11 @@ async function measure(): Promise<ChildReport> {
   const reply = fromChild('report', 10_000);
   child.send({ type: 'measure' });
   return (await reply).report;
+}
+
+/** Messages the UAS core has seen: new requests and malformed messages (valid responses stop below it). */
+function coreSeen(r: ChildReport): number {
+  return r.stats.requests! + r.stats.malformedRequests! + r.stats.malformedResponses!;
 }
 
 function assertAlive(): void {
@@ -220,6 +226,7 @@ describe('the server under mutated traffic', { timeout: 170_000 }, () => {
   it(`survives ${tcpCount} mutated messages over TCP, split, and connections dropped mid-message`, async (t) => {
     const started = Date.now();
     const deadline = started + PHASE_DEADLINE_MS;
+    const before = await measure();
     let nextIndex = 1_000_000;
     const end = nextIndex + tcpCount;
     const next = (): number | undefined => (nextIndex < end && Date.now() < deadline ? nextIndex++ : undefined);
@@ -235,7 +242,9 @@ describe('the server under mutated traffic', { timeout: 170_000 }, () => {
     await log.quiet(500, 10_000);
     assertAlive();
     const tcpReplies = log.replies.filter((r) => r.transport === 'TCP');
-    t.diagnostic(`TCP: ${nextIndex - 1_000_000} messages on ${connections} connections in ${Date.now() - started} ms, ${tcpReplies.length} replies`);
+    const seen = coreSeen(await measure()) - coreSeen(before);
+    t.diagnostic(`TCP: ${nextIndex - 1_000_000} messages on ${connections} connections in ${Date.now() - started} ms, ` +
+      `${seen} reached the UAS core, ${tcpReplies.length} replies`);
     assert.equal(nextIndex, end, 'the TCP phase ran out of time');
     assert.deepEqual(log.problems, []);
     assert.ok(tcpReplies.some((r) => r.status === 400), 'no 400 over TCP');

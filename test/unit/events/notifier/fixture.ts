@@ -10,6 +10,7 @@ import type { SipRequest, SipResponse } from '../../../../src/sip/message/messag
 import { LoopNetwork } from '../../../../src/sip/transport/loop.js';
 import type { SendTarget } from '../../../../src/sip/transport/types.js';
 import { MemorySubscriptionStore } from '../../../../src/store/memory/subscription-store.js';
+import type { SubscriptionStore } from '../../../../src/store/ports.js';
 import { FakeClock } from '../../../../src/util/clock.js';
 import { SipPeer } from '../../../support/sip-peer.js';
 
@@ -62,8 +63,11 @@ export interface Fixture {
   notifier: Notifier;
   alice: SipPeer;
   carol: SipPeer;
-  /** Starts another notifier over the same store (a restart), with `registry` if given, registered with the server. */
-  restart(registry?: PackageRegistry): Notifier;
+  /**
+   * Starts another notifier (a restart) over the same store, or `store`, with the same registry, or
+   * `registry`, and registers it with the server.
+   */
+  restart(opts?: { registry?: PackageRegistry; store?: SubscriptionStore }): Notifier;
   close(): Promise<void>;
 }
 
@@ -73,14 +77,16 @@ export async function setup(extra: Partial<NotifierOptions> = {}): Promise<Fixtu
   const store = new MemorySubscriptionStore();
   const identity = new LocalIdentity();
   identity.addDomain('ps.test');
-  const server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 } }), { loopNetwork: net, clock });
+  const server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 }, store: { kind: 'memory' } }), { loopNetwork: net, clock });
   const registry = new PackageRegistry();
   const pkg = new TestPackage('x-test');
   registry.register(pkg);
   registry.register(new TestPackage('x-plain', []));
   const notifiers: Notifier[] = [];
-  const start = (packages = registry): Notifier => {
-    const n = new Notifier({ transactions: server.transactions, store, registry: packages, identity, clock, ...extra });
+  const start = (opts: { registry?: PackageRegistry; store?: SubscriptionStore } = {}): Notifier => {
+    const n = new Notifier({
+      transactions: server.transactions, store: opts.store ?? store, registry: opts.registry ?? registry, identity, clock, ...extra,
+    });
     server.core.register(n.subscribeHandler);
     notifiers.push(n);
     return n;
