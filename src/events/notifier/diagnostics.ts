@@ -1,4 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
+import type { Channel } from 'node:diagnostics_channel';
+import type { SubscriptionRecord } from '../../store/ports.js';
 
 /**
  * Observability of the notifier through `node:diagnostics_channel` (as undici's `lib/core/diagnostics.js`):
@@ -34,4 +36,18 @@ export interface TerminationMessage {
   readonly event: string;
   /** The Subscription-State reason sent, or the NOTIFY failure that ended it. */
   readonly reason: string;
+}
+
+/** Publishes a created or refreshed subscription on `ch`, when someone listens. */
+export function publishSubscription(ch: Channel, r: Readonly<SubscriptionRecord>, expires: number): void {
+  if (!ch.hasSubscribers) return;
+  const msg: SubscriptionMessage = { id: r.id, resource: r.resource, event: r.event, watcher: r.watcher, state: r.state, expires };
+  ch.publish(msg);
+}
+
+/** Publishes the end of a subscription on {@link subscriptionTerminated}, when someone listens. */
+export function publishTermination(id: string, resource: string, event: string, reason: string): void {
+  if (!subscriptionTerminated.hasSubscribers) return;
+  const msg: TerminationMessage = { id, resource, event, reason };
+  subscriptionTerminated.publish(msg);
 }

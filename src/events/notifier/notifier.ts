@@ -23,9 +23,8 @@ import type { Logger } from '../../util/logger.js';
 import type { EventPackage, NotifyBody } from '../event-package.js';
 import type { PackageRegistry } from '../package-registry.js';
 import {
-  notifyCompleted, subscriptionCreated, subscriptionRefreshed, subscriptionTerminated,
+  notifyCompleted, publishSubscription, publishTermination, subscriptionCreated, subscriptionRefreshed,
 } from './diagnostics.js';
-import type { SubscriptionMessage, TerminationMessage } from './diagnostics.js';
 import { localTargetFor, withLocalTarget } from './local-target.js';
 import { grantExpires, negotiateAccept, subscribeBody } from './negotiation.js';
 import { NotifyQueue } from './notify-queue.js';
@@ -116,7 +115,7 @@ function hashOf(content: NotifyContent): string {
  * subscriptions, keeps them in the {@link SubscriptionStore} with their dialogs (RFC 3261 §12), and sends
  * the NOTIFYs, in order per subscription, through the transaction layer.
  *
- * Wiring: register {@link subscribeHandler} with the UAS core after {@link recover}; call
+ * Wiring: register {@link subscribeHandler} with the UAS core and call {@link recover} once; call
  * {@link notifyResource} when a resource's state changes and {@link reauthorize} when its authorisation
  * rules change; {@link close} on shutdown.
  *
@@ -142,6 +141,8 @@ export class Notifier {
   private readonly counts = new Map<string, number>();
   private readonly chain = new KeyChain();
   private closed = false;
+  /** Settles once {@link recover} has read the stored subscriptions. */
+  private loading: Promise<void> = Promise.resolve();
 
   constructor(opts: NotifierOptions) {
     this.store = opts.store;
@@ -178,14 +179,28 @@ export class Notifier {
    * After a restart: takes over every stored subscription. Expired ones (and those of a package no
    * longer registered) are ended with NOTIFY terminated (reason timeout, resp. noresource) and removed;
    * the others get their expiry timers back. NOTIFY CSeqs continue from the stored ones (RFC 3261
-   * §12.2.1.1). Call it once, before registering {@link subscribeHandler}.
+   * §12.2.1.1). Call it once, when the transport can send (the final NOTIFYs go out at once); SUBSCRIBEs
+   * received while the stored subscriptions are being read wait for that.
    */
   async recover(): Promise<NotifierRecovery> {
+    const loading = this.load();
+    // SUBSCRIBEs arriving meanwhile wait until the stored subscriptions are known (else a refresh would get 481).
+    this.loading = loading.then(() => undefined, () => undefined);
+    const { active, ending } = await loading;
+    await Promise.all(ending.map(([id, reason]) => this.terminate(id, reason).catch((err: unknown) => {
+      this.log.error({ err, id }, 'could not end a recovered subscription');
+    })));
+    return { active, ended: ending.length };
+  }
+
+  /** Takes over the stored subscriptions; returns how many run on and which to end, with the reason. */
+  private async load(): Promise<{ active: number; ending: Array<[string, string]> }> {
+    const records = await this.store.listAll();
     const now = this.clock.now();
     const ending: Array<[string, string]> = [];
     let active = 0;
-    for (const r of await this.store.listAll()) {
-      if (this.live.has(r.id)) continue;
+    for (const r of records) {
+      if (this.live.has(r.id) || this.closed) continue;
       const live: Live = { resource: r.resource, event: r.event, expiresAt: r.expiresAt, timer: undefined, lastHash: undefined, ended: false };
       this.live.set(r.id, live);
       this.adjustCount(countKey(r.resource, r.event), 1);
@@ -196,10 +211,7 @@ export class Notifier {
         active++;
       }
     }
-    await Promise.all(ending.map(([id, reason]) => this.terminate(id, reason).catch((err: unknown) => {
-      this.log.error({ err, id }, 'could not end a recovered subscription');
-    })));
-    return { active, ended: ending.length };
+    return { active, ending };
   }
 
   /**
@@ -278,6 +290,7 @@ export class Notifier {
   // ---- SUBSCRIBE (RFC 6665 §4.2.1) ----
 
   private async subscribe(req: SipRequest, ctx: UasContext): Promise<SipResponse> {
+    await this.loading;
     if (this.closed) throw new SipError(503, 'Service Unavailable');
     const event = req.header(EventHeader);
     // RFC 6665 §4.2.1.1: an event package not understood gets 489; §4.2.3: so does a missing Event.
@@ -325,7 +338,7 @@ export class Notifier {
     this.arm(record.id, live);
     // The first NOTIFY waits for the 2xx (RFC 6665 §4.2.1.2: sent immediately after it).
     this.queue.hold(record.id);
-    this.publish(subscriptionCreated, record, granted);
+    publishSubscription(subscriptionCreated, record, granted);
     ctx.after(() => this.firstNotify(record.id));
     return this.ok(req, granted, localTarget, record.localTag);
   }
@@ -391,7 +404,7 @@ export class Notifier {
     await this.store.put(updated);
     live.expiresAt = updated.expiresAt;
     this.arm(id, live);
-    this.publish(subscriptionRefreshed, updated, granted);
+    publishSubscription(subscriptionRefreshed, updated, granted);
     // RFC 6665 §4.2.1.2: a NOTIFY follows every accepted refresh too.
     ctx.after(() => this.detach(this.chain.run(id, () => this.queueState(updated, live, true)), id));
     return this.ok(req, granted, localTarget);
@@ -507,7 +520,7 @@ export class Notifier {
       const record = snapshot ?? (await this.store.get(id));
       const cseq = record && (await this.store.nextLocalCSeq(id));
       await this.store.remove(id);
-      this.publishEnd(id, live, reason);
+      publishTermination(id, live.resource, live.event, reason);
       if (!record || cseq === undefined) {
         this.forgetIfEnded(id);
         return undefined;
@@ -533,7 +546,7 @@ export class Notifier {
     this.markEnded(live);
     this.live.delete(id);
     await this.store.remove(id);
-    this.publishEnd(id, live, cause);
+    publishTermination(id, live.resource, live.event, cause);
   }
 
   private markEnded(live: Live): void {
@@ -583,17 +596,5 @@ export class Notifier {
     const n = (this.counts.get(key) ?? 0) + delta;
     if (n > 0) this.counts.set(key, n);
     else this.counts.delete(key);
-  }
-
-  private publish(ch: typeof subscriptionCreated, r: SubscriptionRecord, expires: number): void {
-    if (!ch.hasSubscribers) return;
-    const msg: SubscriptionMessage = { id: r.id, resource: r.resource, event: r.event, watcher: r.watcher, state: r.state, expires };
-    ch.publish(msg);
-  }
-
-  private publishEnd(id: string, live: Live, reason: string): void {
-    if (!subscriptionTerminated.hasSubscribers) return;
-    const msg: TerminationMessage = { id, resource: live.resource, event: live.event, reason };
-    subscriptionTerminated.publish(msg);
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PackageRegistry } from '../../../../src/events/package-registry.js';
+import type { SubscriptionStore } from '../../../../src/store/ports.js';
 import { createResponse } from '../../../../src/sip/message/response.js';
 import { serialize } from '../../../../src/sip/message/serialize.js';
 import { SipPeer } from '../../../support/sip-peer.js';
@@ -214,6 +215,40 @@ describe('Notifier: recover', () => {
     assert.equal((await nthNotify(long, 5)).headers.get('Subscription-State'), 'terminated;reason=timeout');
   });
 
+  test('a refresh arriving while the stored subscriptions are read waits for them (no 481)', async () => {
+    const { dialog } = await subscribe(f.alice);
+    await nthNotify(dialog, 1);
+    await settle();
+    f.notifier.close();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => { open = r; });
+    const slow: SubscriptionStore = {
+      get: (id) => f.store.get(id),
+      listByResource: (r, e) => f.store.listByResource(r, e),
+      put: (r) => f.store.put(r),
+      nextLocalCSeq: (id) => f.store.nextLocalCSeq(id),
+      remove: (id) => f.store.remove(id),
+      listExpired: (now) => f.store.listExpired(now),
+      listAll: async () => {
+        await gate;
+        return f.store.listAll();
+      },
+    };
+    const next = f.restart({ store: slow });
+    const recovered = next.recover();
+    let answered = 0;
+    const refresh = resubscribe(dialog, { expires: 600 }).then((res) => {
+      answered = res.status;
+      return res;
+    });
+    await settle();
+    assert.equal(answered, 0);
+    open();
+    assert.deepEqual(await recovered, { active: 1, ended: 0 });
+    assert.equal((await refresh).status, 200);
+    assert.equal(cseqOf(await nthNotify(dialog, 2)), 2);
+  });
+
   test('subscriptions of a package no longer served are ended with reason=noresource', async () => {
     const { dialog } = await subscribe(f.alice, { event: 'x-plain' });
     await nthNotify(dialog, 1);
@@ -221,7 +256,7 @@ describe('Notifier: recover', () => {
     f.notifier.close();
     const registry = new PackageRegistry();
     registry.register(f.pkg);
-    const next = f.restart(registry);
+    const next = f.restart({ registry });
     assert.deepEqual(await next.recover(), { active: 0, ended: 1 });
     assert.equal((await nthNotify(dialog, 2)).headers.get('Subscription-State'), 'terminated;reason=noresource');
   });
