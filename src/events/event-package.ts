@@ -59,8 +59,8 @@ export interface EventPackage {
   readonly name: string;
   /**
    * Content types the package can send in NOTIFY, preferred first. A SUBSCRIBE without Accept is
-   * treated as accepting the first (RFC 6665 §8.1.1 / RFC 3856 §6.7: application/pidf+xml); one whose
-   * Accept allows none of them gets 406 (RFC 6665 §4.2.1.1).
+   * treated as accepting the first (RFC 3856 §6.7: application/pidf+xml); one whose
+   * Accept allows none of them gets 406 (RFC 6665 §4.1.2.1).
    */
   readonly notifyTypes: readonly string[];
   /** Content types accepted in SUBSCRIBE bodies (e.g. event filters); empty: no body allowed (415). */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalAor } from '../../sip/core/aor.js';
+import { KeyedQueue } from '../../util/keyed-queue.js';
 import type { LocalIdentity } from '../../sip/core/local-identity.js';
 import type { MethodHandler, UasContext } from '../../sip/core/user-agent-core.js';
 import { addDialogResponseHeaders, refreshedTarget, uasDialogFromRequest } from '../../sip/dialog/dialog-state.js';
@@ -30,7 +31,6 @@ import { grantExpires, negotiateAccept, subscribeBody } from './negotiation.js';
 import { NotifyQueue } from './notify-queue.js';
 import type { NotifyContent } from './notify-request.js';
 import { NotifySender } from './notify-sender.js';
-import { KeyChain } from './key-chain.js';
 import { flowOf, newSubscriptionRecord } from './subscription-record.js';
 
 /** Options of {@link Notifier}. */
@@ -139,7 +139,7 @@ export class Notifier {
   private readonly queue: NotifyQueue<Job>;
   private readonly live = new Map<string, Live>();
   private readonly counts = new Map<string, number>();
-  private readonly chain = new KeyChain();
+  private readonly chain = new KeyedQueue();
   private closed = false;
   /** Settles once {@link recover} has read the stored subscriptions. */
   private loading: Promise<void> = Promise.resolve();

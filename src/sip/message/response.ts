@@ -11,7 +11,7 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Timeout', 412: 'Conditional Request Failed',
   413: 'Request Entity Too Large', 414: 'Request-URI Too Long', 415: 'Unsupported Media Type',
   416: 'Unsupported URI Scheme', 420: 'Bad Extension', 421: 'Extension Required', 423: 'Interval Too Brief',
-  429: 'Too Many Requests', 439: 'First Hop Lacks Outbound Support', 480: 'Temporarily Unavailable',
+  439: 'First Hop Lacks Outbound Support', 480: 'Temporarily Unavailable',
   481: 'Call/Transaction Does Not Exist', 482: 'Loop Detected', 483: 'Too Many Hops', 489: 'Bad Event',
   500: 'Server Internal Error', 501: 'Not Implemented', 503: 'Service Unavailable', 504: 'Server Time-out',
   505: 'Version Not Supported', 513: 'Message Too Large', 603: 'Decline',
