@@ -89,6 +89,17 @@ export class World {
     await this.current.listen();
   }
 
+  /**
+   * Moves the FakeClock by `seconds` and lets the work it triggered run. Messages in flight are
+   * delivered first: a jump over Timer F (32 s) while the 200 to a NOTIFY is still on its way would end
+   * the subscription (RFC 6665 §4.2.2), as it would if the 200 really came that late.
+   */
+  async elapse(seconds: number): Promise<void> {
+    await settle();
+    this.clock.advance(seconds * 1000);
+    await settle();
+  }
+
   /** Closes the users, the server and the stores. */
   async close(): Promise<void> {
     for (const u of this.users) await u.peer.close();
