@@ -85,7 +85,10 @@ export interface ClientSubscriptionOptions {
   event: string;
   /** Content types accepted in NOTIFY bodies, preferred first (the Accept header). */
   accept: readonly string[];
-  /** Requested duration in seconds (> 0). */
+  /**
+   * Requested duration in seconds (> 0), or 0 for a fetch (RFC 6665 §4.4.3): one NOTIFY with the state,
+   * then the subscription ends without re-subscription.
+   */
   expires: number;
   /** Our Contact URI (the remote target the notifier sends NOTIFYs to, RFC 6665 §3.1). */
   contact: string;
@@ -155,7 +158,7 @@ export class ClientSubscription {
     }
     const ev = EventHeader.parse([opts.event]);
     if (!ev.ok) throw new RangeError(`event is not an Event value: ${ev.defect}`);
-    if (!Number.isInteger(opts.expires) || opts.expires < 1) throw new RangeError('expires must be a positive integer (s)');
+    if (!Number.isInteger(opts.expires) || opts.expires < 0) throw new RangeError('expires must be a non-negative integer (s)');
     this.eventType = ev.value;
     this.expires = opts.expires;
     this.timerNMs = opts.timerNMs ?? 32_000;
@@ -448,7 +451,8 @@ export class ClientSubscription {
     if (info.state !== 'terminated') return;
     // RFC 6665 §4.1.3: with terminated the subscriber MUST consider the subscription terminated.
     const { reason, retryAfter } = info;
-    if (this.stopping) return this.terminate({ ...(reason !== undefined ? { reason } : {}) });
+    // A fetch (RFC 6665 §4.4.3) ends with its one NOTIFY (terminated;reason=timeout): no re-subscription.
+    if (this.stopping || this.opts.expires === 0) return this.terminate({ ...(reason !== undefined ? { reason } : {}) });
     switch (reason) {
       case 'deactivated':
       case 'timeout':

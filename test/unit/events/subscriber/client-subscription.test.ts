@@ -180,6 +180,20 @@ describe('ClientSubscription (RFC 6665 §4.1) against the notifier', () => {
     assert.notEqual((await serverRecord(f)).callId, first.callId);
   });
 
+  test('expires 0 is a fetch (RFC 6665 §4.4.3): one NOTIFY with the state, then terminated without re-subscription', async () => {
+    const w = f.watch({ expires: 0 });
+    await w.sub.start();
+    await until(() => w.ended.length === 1, 'the end of the fetch');
+    assert.deepEqual(w.notifies, [{ state: 'terminated', reason: 'timeout', contentType: 'text/plain', body: Buffer.from('open') }]);
+    assert.deepEqual(w.ended, [{ reason: 'timeout' }]);
+    assert.equal(w.sub.state, 'terminated');
+    await quiet(f);
+    f.clock.advance(3_600_000);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(w.notifies.length, 1, 'no re-subscription');
+    assert.deepEqual(await f.store.listAll(), []);
+  });
+
   test('a refresh answered 481 ends the dialog and a fresh subscription replaces it (RFC 6665 §4.1.2.2)', async () => {
     const w = f.watch();
     await w.sub.start();

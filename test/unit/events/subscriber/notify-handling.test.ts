@@ -271,6 +271,6 @@ describe('ClientSubscription NOTIFY handling', () => {
     };
     assert.throws(() => new ClientSubscription({ ...base, resource: 'not a uri' }), RangeError);
     assert.throws(() => new ClientSubscription({ ...base, event: 'a b' }), RangeError);
-    assert.throws(() => new ClientSubscription({ ...base, expires: 0 }), RangeError);
+    assert.throws(() => new ClientSubscription({ ...base, expires: -1 }), RangeError);
   });
 });
