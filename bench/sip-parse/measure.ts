@@ -62,7 +62,7 @@ interface Runner<I> {
  * would copy, which would charge the collector's work for the pool to the step.
  */
 const POOL_TARGET = 256;
-const FRESH_POOL_TARGET = 16;
+const FRESH_POOL_TARGET = 64;
 
 function now(): bigint {
   return process.hrtime.bigint();
