@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { publishCommand } from './publish.js';
 import { serveCommand } from './serve.js';
+import { watchCommand } from './watch.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -10,7 +12,9 @@ const program = new Command('presenced')
   .description('presenced: a 3GPP presence service (TS 23.141) over SIP SIMPLE and OMA Presence SIMPLE')
   .version(pkg.version)
   .showHelpAfterError()
-  .addCommand(serveCommand());
+  .addCommand(serveCommand())
+  .addCommand(publishCommand())
+  .addCommand(watchCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError) {
