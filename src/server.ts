@@ -162,6 +162,16 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
   });
   packages.register(presencePackage);
   const notifier = new Notifier({ transactions, store: stores.subscriptions, registry: packages, identity, clock, logger });
+  const notifyWatchers = (resource: string, event: string): void => {
+    notifier.notifyResource(resource, event).catch((err: unknown) => {
+      logger.error({ err, resource }, 'notifying watchers failed');
+    });
+  };
+  /**
+   * Resources whose publications changed while `listen()` recovers: until the notifier has taken over
+   * the stored subscriptions it knows no watcher, so they are notified again once it has.
+   */
+  let changedDuringRecovery: Map<string, { resource: string; event: string }> | undefined;
   publications.onChange = (change) => {
     if (change.kind === 'refresh') {
       // RFC 3903 §6: a refresh only renews; the state (and so every view of it) is unchanged.
@@ -170,9 +180,8 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     }
     const gone = change.kind === 'initial' ? [] : [change.previousEtag ?? change.etag];
     if (change.event === presencePackage.name) presencePackage.publicationsChanged(change.resource, gone);
-    notifier.notifyResource(change.resource, change.event).catch((err: unknown) => {
-      logger.error({ err, resource: change.resource }, 'notifying watchers failed');
-    });
+    changedDuringRecovery?.set(`${change.event}\n${change.resource}`, { resource: change.resource, event: change.event });
+    notifyWatchers(change.resource, change.event);
   };
   const registrar = new Registrar({
     store: stores.bindings,
@@ -201,11 +210,21 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     registrar,
     identity,
     async listen() {
-      const pubs = await publications.recover();
-      await registrar.recover();
-      const bound = await bindAll(config, deps, transport, identity, logger);
-      const subs = await notifier.recover();
-      logger.info({ publications: pubs, subscriptions: subs }, 'state recovered');
+      const changed = new Map<string, { resource: string; event: string }>();
+      changedDuringRecovery = changed;
+      let bound: ListeningPoint[];
+      try {
+        const pubs = await publications.recover();
+        await registrar.recover();
+        bound = await bindAll(config, deps, transport, identity, logger);
+        const subs = await notifier.recover();
+        logger.info({ publications: pubs, subscriptions: subs }, 'state recovered');
+      } finally {
+        changedDuringRecovery = undefined;
+      }
+      // RFC 6665 §4.2.2: watchers hear of every change of state, also of publications that expired while
+      // the server was down and of PUBLISHes taken before their subscriptions were recovered.
+      for (const c of changed.values()) notifyWatchers(c.resource, c.event);
       return bound;
     },
     close() {

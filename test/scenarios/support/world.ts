@@ -82,6 +82,8 @@ export class World {
    * server on the same stores (optionally with another presence configuration) and lets it listen.
    */
   async restart(whileDown?: () => void | Promise<void>, presence?: ConfigInput['presence']): Promise<void> {
+    // The responses in flight arrive first, so the stored CSeqs and states are those the users saw.
+    await settle();
     await this.current.close();
     await whileDown?.();
     if (presence) this.presence = presence;
