@@ -246,6 +246,8 @@ describe('the server under mutated traffic', { timeout: 170_000 }, () => {
     t.diagnostic(`TCP: ${nextIndex - 1_000_000} messages on ${connections} connections in ${Date.now() - started} ms, ` +
       `${seen} reached the UAS core, ${tcpReplies.length} replies`);
     assert.equal(nextIndex, end, 'the TCP phase ran out of time');
+    // Raw mutants mostly break framing and end their connection; the framed half must get through.
+    assert.ok(seen >= tcpCount / 10, `only ${seen} of ${tcpCount} TCP messages reached the UAS core`);
     assert.deepEqual(log.problems, []);
     assert.ok(tcpReplies.some((r) => r.status === 400), 'no 400 over TCP');
   });
@@ -304,10 +306,11 @@ describe('the server under mutated traffic', { timeout: 170_000 }, () => {
     const now = await measure();
     const growth = now.heapUsed - baseline.heapUsed;
     t.diagnostic(`heap ${(baseline.heapUsed / 1048576).toFixed(1)} → ${(now.heapUsed / 1048576).toFixed(1)} MiB; ` +
-      `event loop max ${now.loopMaxMs.toFixed(1)} ms; core ${JSON.stringify(now.stats)}; replies ${JSON.stringify(log.counts())}; ` +
+      `event loop busy at most ${now.loopBusyMaxMs.toFixed(1)} ms (wall-clock delay ${now.loopWallMaxMs.toFixed(1)} ms); core ${JSON.stringify(now.stats)}; replies ${JSON.stringify(log.counts())}; ` +
+      `requests from the server ${JSON.stringify(Object.fromEntries(log.requests))}; ` +
       `loopback guard refused ${JSON.stringify(now.refused)}`);
     assert.ok(growth < HEAP_GROWTH_LIMIT, `heap grew by ${(growth / 1048576).toFixed(1)} MiB`);
-    assert.ok(now.loopMaxMs < LOOP_DELAY_LIMIT_MS, `event loop blocked for ${now.loopMaxMs.toFixed(1)} ms`);
+    assert.ok(now.loopBusyMaxMs < LOOP_DELAY_LIMIT_MS, `event loop blocked for ${now.loopBusyMaxMs.toFixed(1)} ms`);
     assert.equal(now.stats.handlerErrors, 0);
     assert.ok((now.stats.malformedResponses ?? 0) > 0, 'no malformed response counted');
   });

@@ -17,16 +17,27 @@ export interface Reply {
   transport: 'UDP' | 'TCP';
 }
 
-/** Every reply received, with the problems found in them (a 500, a 400 not naming its defect, garbage). */
+/**
+ * Every reply received, with the problems found in them (a 500 from a failure of the server's own code,
+ * a 400 not naming its defect, garbage). Requests the server sends (NOTIFY to a fuzzed SUBSCRIBE's
+ * Contact) are counted, not answered: their client transactions simply time out.
+ */
 export class ReplyLog {
   readonly replies: Reply[] = [];
   readonly problems: string[] = [];
+  /** Requests the server sent, per method. */
+  readonly requests = new Map<string, number>();
   private lastAt = Date.now();
 
-  /** Records one reply message. */
+  /** Records one message from the server. */
   add(bytes: Buffer, transport: 'UDP' | 'TCP'): void {
     this.lastAt = Date.now();
     const head = bytes.toString('latin1', 0, Math.min(bytes.length, 4096));
+    const request = /^([A-Z]+) \S+ SIP\/2\.0\r\n/.exec(head);
+    if (request) {
+      this.requests.set(request[1]!, (this.requests.get(request[1]!) ?? 0) + 1);
+      return;
+    }
     const line = /^SIP\/2\.0 (\d{3}) ([^\r\n]*)\r\n/.exec(head);
     if (!line) {
       this.problem(`unreadable ${transport} reply ${JSON.stringify(head.slice(0, 120))}`);
@@ -36,7 +47,8 @@ export class ReplyLog {
     const reason = line[2]!;
     const callId = /^(?:call-id|i)[ \t]*:[ \t]*([^\r\n]*)/im.exec(head)?.[1];
     this.replies.push({ status, reason, callId, transport });
-    if (status === 500) this.problem(`${transport} 500 ${reason}`);
+    // The UAS core's answer to a handler that threw, and the transaction layer's to a core that threw.
+    if (status === 500 && reason === 'Server Internal Error') this.problem(`${transport} 500 ${reason}`);
     // Issue "hostile input": a malformed request gets 400 with the defect in the reason phrase.
     if (status === 400 && (reason.trim() === '' || reason === 'Bad Request')) this.problem(`${transport} 400 without a defect: '${reason}'`);
   }
