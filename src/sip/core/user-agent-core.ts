@@ -92,7 +92,7 @@ export class UserAgentCore {
   handleMalformed(inbound: Extract<Inbound, { kind: 'malformed' }>): void {
     const { result, flow } = inbound;
     const msg = result.message;
-    if (msg?.kind === 'response' || (!msg && looksLikeResponse(result.defect))) {
+    if (result.kind === 'response' || msg?.kind === 'response') {
       this.stats.malformedResponses++;
       return;
     }
@@ -192,8 +192,4 @@ function truncateReason(reason: string): string {
   // eslint-disable-next-line no-control-regex
   const clean = reason.replace(/[\x00-\x1f\x7f]/g, ' ');
   return clean.length > 120 ? `${clean.slice(0, 117)}...` : clean;
-}
-
-function looksLikeResponse(defect: string): boolean {
-  return /status line/i.test(defect);
 }

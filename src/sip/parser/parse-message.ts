@@ -33,7 +33,7 @@ export interface ParseOptions {
  */
 export type MessageParseResult =
   | { ok: true; message: SipMessage }
-  | { ok: false; status: number; defect: string; message?: SipMessage };
+  | { ok: false; status: number; defect: string; message?: SipMessage; kind?: 'request' | 'response' };
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const LFLF = Buffer.from('\n\n');
@@ -55,7 +55,16 @@ export function findHeaderEnd(data: Buffer, from = 0): { end: number; bodyStart:
 type Failure = { status: number; defect: string };
 
 function fail(status: number, defect: string, message?: SipMessage): MessageParseResult {
-  return message ? { ok: false, status, defect, message } : { ok: false, status, defect };
+  return message ? { ok: false, status, defect, message, kind: message.kind } : { ok: false, status, defect };
+}
+
+/**
+ * A failure with no partly parsed message, told apart as a response when the data starts (after
+ * keep-alive CRLFs) with `SIP/`, so that the layer above never answers it (RFC 3261 §18.1.2).
+ */
+function failBare(status: number, defect: string, data: Buffer, start: number): MessageParseResult {
+  const isResponse = data.length >= start + 4 && data.toString('latin1', start, start + 4).toUpperCase() === 'SIP/';
+  return { ok: false, status, defect, kind: isResponse ? 'response' : 'request' };
 }
 
 /** Removes leading and trailing SP / HTAB only (String#trim would also eat U+FEFF and other text). */
@@ -91,8 +100,9 @@ function fieldName(raw: string): { name: string; key: string } {
  * with line folding (CRLF or LF followed by SP / HTAB) replaced by one SP (§7.3.1). One pass over the
  * characters; a value is sliced, not copied, unless it was folded.
  */
-function readFields(text: string, i: number): HeaderField[] | Failure {
+function readFields(text: string, i: number): { fields: HeaderField[]; failure?: Failure } {
   const fields: HeaderField[] = [];
+  let failure: Failure | undefined;
   const n = text.length;
   while (i < n) {
     const lineStart = i;
@@ -100,9 +110,14 @@ function readFields(text: string, i: number): HeaderField[] | Failure {
     const nameEnd = i;
     while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
     if (nameEnd === lineStart || text.charCodeAt(i) !== 58) {
-      return { status: 400, defect: `Malformed header line '${lineSample(text, lineStart)}'` };
+      // The first defect is the answer; the other lines are still read so that the partly parsed
+      // message can carry a 400 back (its Via, From, To, Call-ID and CSeq).
+      failure ??= { status: 400, defect: `Malformed header line '${lineSample(text, lineStart)}'` };
+      i = skipLine(text, i);
+      continue;
     }
     i++;
+    let bad = false;
     let value = '';
     let segStart = i;
     for (;;) {
@@ -113,8 +128,9 @@ function readFields(text: string, i: number): HeaderField[] | Failure {
         if (c < 32 || c === 127) {
           if (c === 10 || (c === 13 && text.charCodeAt(i + 1) === 10)) break;
           // RFC 3261 §25.1: control characters are not TEXT-UTF8char; only a quoted-pair may carry one.
-          if (c !== 9 && text.charCodeAt(i - 1) !== 92) {
-            return { status: 400, defect: `Control character in header '${text.slice(lineStart, nameEnd)}'` };
+          if (c !== 9 && text.charCodeAt(i - 1) !== 92 && !bad) {
+            failure ??= { status: 400, defect: `Control character in header '${text.slice(lineStart, nameEnd)}'` };
+            bad = true;
           }
         }
         i++;
@@ -137,10 +153,21 @@ function readFields(text: string, i: number): HeaderField[] | Failure {
       }
       break;
     }
+    if (bad) continue;
     const names = fieldName(text.slice(lineStart, nameEnd));
     fields.push({ name: names.name, key: names.key, value });
   }
-  return fields;
+  return failure ? { fields, failure } : { fields };
+}
+
+/** The index after the end of the line (and its folded continuations) that `i` is in. */
+function skipLine(text: string, i: number): number {
+  const n = text.length;
+  for (;;) {
+    while (i < n && text.charCodeAt(i) !== 10) i++;
+    if (i < n) i++;
+    if (i >= n || (text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9)) return i;
+  }
 }
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (RFC 3261 §7.1: case-insensitive); the number, or undefined. */
@@ -234,7 +261,9 @@ function checkRequestUri(uri: string): string | undefined {
  */
 export function parseMessage(data: Buffer, opts: ParseOptions = {}): MessageParseResult {
   const maxSize = opts.maxSize ?? 65_535;
-  if (data.length > maxSize) return fail(513, 'Message Too Large');
+  // RFC 3261 §18.1.1 / §21.5.10: too large gets 513; its header section is still read (the transport
+  // bounds what it buffers) so that the 513 can be sent back.
+  const oversized = data.length > maxSize;
   let start = 0;
   // RFC 3261 §7.5: CRLFs before the start line are ignored.
   while (start + 1 < data.length && data[start] === 0x0d && data[start + 1] === 0x0a) start += 2;
@@ -252,23 +281,26 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): MessagePars
     if (data[headEnd - 1] === 0x0d) headEnd--;
     bodyStart = data.length;
   } else {
-    return fail(400, 'Missing blank line after headers');
+    return failBare(oversized ? 513 : 400, oversized ? 'Message Too Large' : 'Missing blank line after headers', data, start);
   }
   const head = data.subarray(start, headEnd);
-  // RFC 3261 §25.1: the start line and header fields are UTF-8 (TEXT-UTF8char, UTF8-NONASCII).
-  if (!isUtf8(head)) return fail(400, 'Header section is not valid UTF-8');
+  // RFC 3261 §25.1: the start line and header fields are UTF-8 (TEXT-UTF8char, UTF8-NONASCII). Invalid
+  // sequences are decoded as U+FFFD only to read the partly parsed message for the 400.
+  const utf8Defect: Failure | undefined = isUtf8(head) ? undefined : { status: 400, defect: 'Header section is not valid UTF-8' };
   const text = head.toString('utf8');
 
   let lineEnd = text.indexOf('\n');
   if (lineEnd < 0) lineEnd = text.length;
   const fieldsStart = lineEnd + 1;
   if (text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-  const fields = fieldsStart < text.length ? readFields(text, fieldsStart) : [];
+  const read = fieldsStart < text.length ? readFields(text, fieldsStart) : { fields: [] };
   const first = text.slice(0, lineEnd);
-  const headers = new HeaderList(Array.isArray(fields) ? fields : []);
+  const headers = new HeaderList(read.fields);
   const message = startLine(first, headers);
-  if (!('kind' in message)) return fail(message.status, message.defect);
-  if (!Array.isArray(fields)) return fail(fields.status, fields.defect);
+  if (!('kind' in message)) return failBare(oversized ? 513 : message.status, oversized ? 'Message Too Large' : message.defect, data, start);
+  if (oversized) return fail(513, 'Message Too Large', message);
+  const early = utf8Defect ?? read.failure;
+  if (early) return fail(early.status, early.defect, message);
 
   if (message.kind === 'request') {
     if (message.version.slice(4) !== '2.0') {
