@@ -52,7 +52,7 @@ async function runWatch(aor: string, o: WatchOptions): Promise<number> {
 
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => (finish = resolve));
-  /** Set once the outcome is known; later reports of the subscription are not shown. */
+  /** Set once the exit status is known; a later termination is not reported again. */
   let done = false;
   const end = (code: number, message?: string): void => {
     if (done) return;
