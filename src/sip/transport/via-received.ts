@@ -7,7 +7,7 @@ import { addressFamily, sameAddress, stripBrackets } from './address.js';
  * §4), so the response can find its way back through NAT:
  * - `received=<source address>` when the sent-by host is a domain name or another address, and always
  *   when the Via has `rport`;
- * - `rport=<source port>` when `rport` is present without a value.
+ * - `rport=<source port>` whenever `rport` is present (a client sends it without a value).
  *
  * Only the first Via value's text changes; its other parameters, their order and spelling, and any
  * further Via values on the same line stay as received. A top Via that does not parse is left alone
@@ -20,10 +20,15 @@ export function applyReceived(req: SipRequest, sourceAddress: string, sourcePort
   if (!vias.ok || !vias.value?.length) return;
   const top = vias.value[0]!;
   const rport = top.params.get('rport');
-  // RFC 3261 §18.2.1 MUST add received when sent-by differs; RFC 3581 §4 MUST add it whenever rport is present.
-  const addReceived = addressFamily(sourceAddress) !== 0 && (rport !== undefined || !sameAddress(top.host, sourceAddress));
-  // RFC 3581 §4: an rport without value MUST be set to the source port.
-  const fillRport = rport === null;
+  // RFC 3261 §18.2.1 MUST add received when sent-by differs; RFC 3581 §4 MUST add it whenever rport is
+  // present. A received the client wrote itself is replaced too: responses follow received (§18.2.2), so
+  // trusting it would let anyone bounce responses at a third party.
+  const addReceived =
+    addressFamily(sourceAddress) !== 0 &&
+    (rport !== undefined || top.params.has('received') || !sameAddress(top.host, sourceAddress));
+  // RFC 3581 §4: rport MUST be set to the source port (a client sends it without value; a value it wrote
+  // itself is overwritten for the same reason as received).
+  const fillRport = rport !== undefined && rport !== String(sourcePort);
   if (!addReceived && !fillRport) return;
   const text = req.headers.get('Via')!;
   const end = firstValueEnd(text);
@@ -82,7 +87,11 @@ function rewrite(value: string, received: string | undefined, rport: number | un
     const eq = param.indexOf('=');
     const name = (eq < 0 ? param : param.slice(0, eq)).trim().toLowerCase();
     if (name === 'received' && received !== undefined) continue;
-    if (name === 'rport' && eq < 0 && rport !== undefined) {
+    if (name === 'rport' && rport !== undefined) {
+      if (eq >= 0) {
+        out += `;rport=${rport}`;
+        continue;
+      }
       out += `;${param.slice(0, param.length - param.trimStart().length)}rport=${rport}`;
       continue;
     }

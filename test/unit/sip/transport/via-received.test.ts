@@ -36,10 +36,16 @@ const cases: Array<{ name: string; via: string; src: [string, number]; want: str
     want: 'SIP/2.0/UDP 10.1.1.1:4540;rport=9988;branch=z9hG4bKkjshdyff;received=10.1.1.1',
   },
   {
-    name: 'rport with a value keeps it; a different source adds received',
+    name: 'rport with a value the client wrote is overwritten with the real source port; received added',
     via: 'SIP/2.0/UDP 10.1.1.1:4540;rport=4540;branch=z9hG4bK2',
     src: ['192.0.2.1', 9988],
-    want: 'SIP/2.0/UDP 10.1.1.1:4540;rport=4540;branch=z9hG4bK2;received=192.0.2.1',
+    want: 'SIP/2.0/UDP 10.1.1.1:4540;rport=9988;branch=z9hG4bK2;received=192.0.2.1',
+  },
+  {
+    name: 'a received the client wrote is replaced even when sent-by equals the source (no reflection)',
+    via: 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK7;received=192.0.2.7',
+    src: ['127.0.0.1', 5070],
+    want: 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK7;received=127.0.0.1',
   },
   {
     name: 'an existing received is replaced, other parameter spelling kept',
