@@ -10,7 +10,7 @@ import { SipPeer } from '../../support/sip-peer.js';
 import { DOMAIN, PS, aorOf } from './addresses.js';
 import { User } from './user.js';
 
-export { DOMAIN, PS, aorOf };
+export { aorOf };
 
 /**
  * The stage of the TS 23.141 Annex A scenarios: one presence server for the domain `home1.net` on an
@@ -31,7 +31,7 @@ export interface WorldOptions {
 }
 
 /** The configuration of the scenario server, memory store kind (the world passes its stores in). */
-export function scenarioConfig(presence: ConfigInput['presence'] = {}): ReturnType<typeof validateConfig> {
+function scenarioConfig(presence: ConfigInput['presence'] = {}): ReturnType<typeof validateConfig> {
   return validateConfig({
     domain: DOMAIN,
     nodeId: 'ps1',
@@ -50,7 +50,7 @@ export class World {
 
   private constructor(
     readonly stores: Stores,
-    private presence: ConfigInput['presence'],
+    private readonly presence: ConfigInput['presence'],
   ) {
     this.current = this.build();
   }
@@ -79,14 +79,13 @@ export class World {
 
   /**
    * A graceful restart: closes the server, lets `whileDown` run (e.g. move the clock), then builds a new
-   * server on the same stores (optionally with another presence configuration) and lets it listen.
+   * server with the same configuration on the same stores and lets it listen.
    */
-  async restart(whileDown?: () => void | Promise<void>, presence?: ConfigInput['presence']): Promise<void> {
+  async restart(whileDown?: () => void | Promise<void>): Promise<void> {
     // The responses in flight arrive first, so the stored CSeqs and states are those the users saw.
     await settle();
     await this.current.close();
     await whileDown?.();
-    if (presence) this.presence = presence;
     this.current = this.build();
     await this.current.listen();
   }
