@@ -12,6 +12,7 @@ import { canonicalAor } from './sip/core/aor.js';
 import { LocalIdentity } from './sip/core/local-identity.js';
 import { UserAgentCore } from './sip/core/user-agent-core.js';
 import type { SipRequest } from './sip/message/message.js';
+import { SipError } from './sip/message/sip-error.js';
 import { FromHeader } from './sip/parser/headers/from-to.js';
 import { TransactionLayer } from './sip/transaction/transaction-layer.js';
 import type { LoopNetwork } from './sip/transport/loop.js';
@@ -147,6 +148,13 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     packageFor: (event) => packages.get(event),
     packages: () => packages.all(),
     sourceOf: (req) => agents.get(publisherOf(req) ?? '') ?? 'user',
+    // TS 23.141 A.2.3.4 step 4: a presentity publishes its own presence; the configured network and
+    // external agents publish anyone's.
+    authorizePublisher: (_req, resource, publisher) => {
+      if (publisher !== resource && !agents.has(publisher)) {
+        throw new SipError(403, `Forbidden: ${publisher} may not publish the presence of ${resource}`);
+      }
+    },
     clock,
     logger,
   });

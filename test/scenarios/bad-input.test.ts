@@ -98,9 +98,15 @@ test('PUBLISH without an Event header: 489 with Allow-Events (RFC 3903 §6 step 
 test('PUBLISH with a SIP-If-Match that matches no publication of the presentity: 412 (RFC 3903 §6 step 3)', async () => {
   const unknown = await rejected(() => alice.publish({ body: buildPidf({ entity: ALICE, basic: 'closed' }), ifMatch: 'ps1.doesnotexist' }));
   assert.equal(unknown.status, 412);
-  // Alice's entity tag, used for Bob's presence: no match among Bob's.
-  const foreign = await rejected(() => alice.publish({ to: aorOf('bob'), ifMatch: etag, expires: 600 }));
+  // Alice's entity tag, used by Bob for his own presence: no match among Bob's.
+  const foreign = await rejected(() => bob.publish({ ifMatch: etag, expires: 600 }));
   assert.equal(foreign.status, 412);
+});
+
+test('PUBLISH of another presentity\'s presence by a user who is no configured agent: 403 (TS 23.141 A.2.3.4 step 4)', async () => {
+  const res = await rejected(() => alice.publish({ to: aorOf('bob'), body: buildPidf({ entity: aorOf('bob'), basic: 'open' }) }));
+  assert.equal(res.status, 403);
+  assert.match(res.reason, /may not publish the presence of/);
 });
 
 test('PUBLISH with Expires below the minimum: 423 with Min-Expires (RFC 3903 §6 step 4)', async () => {

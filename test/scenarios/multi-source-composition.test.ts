@@ -119,3 +119,15 @@ test('§5.1 precedence is configurable: network before user lets the network\'s 
   await sameTupleFromUserAndNetwork(s);
   assert.deepEqual(tuplesOf(await s.notify(3)), ['alice-mobile=closed']);
 });
+
+test('RFC 3903 §6 order of arrival: of two PUBLISHes in the same millisecond with the same tuple id, the later wins', async () => {
+  const s = await stage();
+  // No clock movement between them: both carry the same wall-clock time.
+  for (const [u, basic] of [[s.phone, 'open'], [s.pc, 'closed']] as const) {
+    const res = await u.publish({ body: doc({ tupleId: 'alice-shared', basic }), to: ALICE });
+    assert.equal(res.status, 200);
+  }
+  await settle();
+  const { dialog } = await s.bob.subscribe(ALICE);
+  assert.deepEqual(tuplesOf(await s.bob.nthNotify(dialog, 1)), ['alice-shared=closed']);
+});

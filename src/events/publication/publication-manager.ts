@@ -62,6 +62,11 @@ export interface PublicationManagerOptions {
   /** The publisher's identity stored with a new publication; default the canonical AOR of the From URI. */
   publisherOf?: (req: SipRequest) => string;
   /**
+   * RFC 3903 §6 step 2 / TS 23.141 A.2.3.4 step 4: may this publisher change the resource's state? Throw
+   * SipError (403) to refuse; runs before any other check of the PUBLISH changes state. Default: anyone.
+   */
+  authorizePublisher?: (req: SipRequest, resource: string, publisher: string) => void;
+  /**
    * Most PUBLISHes (being applied and waiting) one resource may hold; one more is answered 503 with
    * Retry-After (RFC 3903 §9). Default 64.
    */
@@ -117,6 +122,8 @@ export class PublicationManager {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly queue: KeyedQueue;
+  /** The latest modifiedAt given out (ms), so that it only ever increases. */
+  private lastModifiedAt = 0;
   private readonly retryAfter: number;
   /** Expiry timers by entity tag. */
   private readonly timers = new Map<string, TimerHandle>();
@@ -209,6 +216,8 @@ export class PublicationManager {
    */
   private async apply(req: SipRequest, resource: string, event: string, policy: PublicationPolicy): Promise<SipResponse> {
     const { store } = this.opts;
+    const publisher = this.opts.publisherOf?.(req) ?? this.publisherFrom(req);
+    this.opts.authorizePublisher?.(req, resource, publisher);
     // Step 3. Several SIP-If-Match values are rejected with 400 by the grammar (RFC 3903 §6 step 3).
     const ifMatch = req.header(SipIfMatchHeader);
     let old: PublicationRecord | undefined;
@@ -246,6 +255,9 @@ export class PublicationManager {
     // RFC 3903 §6 step 6: a new entity tag for each successful publication.
     const etag = this.newEtag();
     const now = this.clock.now();
+    // Composition breaks ties by modification time: keep it strictly increasing so that of two PUBLISHes
+    // in the same millisecond the later one is newer (RFC 3903 §6: processed in the order received).
+    const modifiedAt = Math.max(now, this.lastModifiedAt + 1);
     if (granted === 0) {
       // RFC 3903 §6 step 5: expiration 0 MUST remove the state at once and MUST NOT store any.
       if (old) {
@@ -258,15 +270,16 @@ export class PublicationManager {
     const expiresAt = now + granted * 1000;
     let record: PublicationRecord;
     if (old) {
-      record = contentType ? { ...old, etag, expiresAt, contentType, body: req.body, modifiedAt: now } : { ...old, etag, expiresAt };
+      record = contentType ? { ...old, etag, expiresAt, contentType, body: req.body, modifiedAt } : { ...old, etag, expiresAt };
     } else {
       record = {
         etag, resource, event, expiresAt, contentType: contentType!, body: req.body,
         source: this.opts.sourceOf?.(req) ?? 'user',
-        publisher: this.opts.publisherOf?.(req) ?? this.publisherFrom(req),
-        createdAt: now, modifiedAt: now,
+        publisher,
+        createdAt: now, modifiedAt,
       };
     }
+    if (record.modifiedAt === modifiedAt) this.lastModifiedAt = modifiedAt;
     // RFC 3903 §6 step 5: the 200 is sent only once the state is stored (durable when put resolves).
     await store.put(record, old?.etag);
     if (old) this.cancel(old.etag);
