@@ -5,6 +5,8 @@ set -euo pipefail
 need=()
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v sipsak >/dev/null 2>&1 || need+=(sipsak)
+# baresip 1.0.0 with its presence and ctrl_tcp modules (test/interop/baresip.test.ts).
+command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
