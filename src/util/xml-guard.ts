@@ -1,14 +1,23 @@
 /**
- * The checks a presence body passes before an XML parser sees it: size, character encoding, and the
- * markup a presence document never needs and an attacker does (DTDs with entity expansion — "billion
- * laughs" — and external entities, processing instructions). One linear pass over the text; the parser
- * then only ever sees the five predefined entities and character references.
+ * The checks an XML body from the network (a PIDF document, an XCAP document or fragment) passes before
+ * an XML parser sees it: size, character encoding, and the markup such documents never need and an
+ * attacker does (DTDs with entity expansion — "billion laughs" — and external entities, processing
+ * instructions). One linear pass over the text; the parser then only ever sees the five predefined
+ * entities and character references.
  */
 
-/** The decoded text, or the status and defect to reject the body with. */
+/**
+ * Why a body was refused: `too-large` (over `maxBytes`), `not-utf-8` (another encoding, or invalid
+ * UTF-8), `forbidden` (DOCTYPE, other declarations, processing instructions, entity references, nesting
+ * or element count over the limits), `not-well-formed` (a defect the scan itself proves: illegal
+ * characters, a bare '&', a malformed or misplaced XML declaration, an unterminated comment or CDATA).
+ */
+export type ScreenFailureKind = 'too-large' | 'not-utf-8' | 'forbidden' | 'not-well-formed';
+
+/** The decoded text, or the status, kind and defect to reject the body with. */
 export type ScreenResult =
   | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly status: 400 | 413; readonly defect: string };
+  | { readonly ok: false; readonly status: 400 | 413; readonly kind: ScreenFailureKind; readonly defect: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -24,9 +33,13 @@ const XML_DECL =
 const REFERENCE = /&(?:lt|gt|amp|apos|quot|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));/y;
 const NAMED_REFERENCE = /&[A-Za-z_:][A-Za-z0-9._:-]*;/y;
 
-function fail(defect: string, status: 400 | 413 = 400): ScreenResult {
-  return { ok: false, status, defect };
+/** A defect found by the scan, before the label is put in front of its text. */
+interface Defect {
+  readonly kind: ScreenFailureKind;
+  readonly text: string;
 }
+
+const defect = (kind: ScreenFailureKind, text: string): Defect => ({ kind, text });
 
 /** XML 1.0 §2.2: is this code point a legal Char (for a character reference)? */
 function isXmlChar(cp: number): boolean {
@@ -37,22 +50,22 @@ function isXmlChar(cp: number): boolean {
 }
 
 /** Checks one `&…;` at `at`; returns where scanning resumes, or a defect. */
-function reference(text: string, at: number): number | string {
+function reference(text: string, at: number): number | Defect {
   REFERENCE.lastIndex = at;
   const m = REFERENCE.exec(text);
   if (m) {
     const cp = m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? parseInt(m[2], 16) : 0x20;
-    return isXmlChar(cp) ? REFERENCE.lastIndex : 'PIDF: character reference to a character not allowed in XML';
+    return isXmlChar(cp) ? REFERENCE.lastIndex : defect('not-well-formed', 'character reference to a character not allowed in XML');
   }
   NAMED_REFERENCE.lastIndex = at;
-  return NAMED_REFERENCE.test(text) ? 'PIDF: entity reference not allowed' : "PIDF: not well-formed XML: bare '&'";
+  return NAMED_REFERENCE.test(text) ? defect('forbidden', 'entity reference not allowed') : defect('not-well-formed', "not well-formed XML: bare '&'");
 }
 
 /** Checks the references in text[from, to); a defect or undefined. */
-function references(text: string, from: number, to: number): string | undefined {
+function references(text: string, from: number, to: number): Defect | undefined {
   for (let at = text.indexOf('&', from); at >= 0 && at < to; at = text.indexOf('&', at)) {
     const next = reference(text, at);
-    if (typeof next === 'string') return next;
+    if (typeof next !== 'number') return next;
     at = next;
   }
   return undefined;
@@ -63,7 +76,7 @@ function references(text: string, from: number, to: number): string | undefined 
  * screening the references in them. Returns the index after the tag and whether it is empty (`/>`), or
  * a defect; `end` is -1 when the tag never ends (the XML parser then reports the error).
  */
-function startTag(text: string, at: number): { end: number; empty: boolean } | string {
+function startTag(text: string, at: number): { end: number; empty: boolean } | Defect {
   for (let j = at; j < text.length; j++) {
     const c = text[j];
     if (c === '"' || c === "'") {
@@ -79,18 +92,21 @@ function startTag(text: string, at: number): { end: number; empty: boolean } | s
   return { end: -1, empty: true };
 }
 
-/** The limits the screening enforces (see `PidfLimits`). */
+/** The limits the screening enforces. */
 export interface ScreenLimits {
+  /** Largest body accepted, in octets. */
   readonly maxBytes: number;
+  /** Deepest element nesting accepted; the root is depth 1. */
   readonly maxDepth: number;
+  /** Most elements accepted in one body. */
   readonly maxElements: number;
 }
 
 /**
- * Decodes a presence body and rejects what must never reach the XML parser:
+ * Decodes an XML body and rejects what must never reach the XML parser:
  * - more than `maxBytes` octets (status 413, checked before anything is decoded);
- * - any encoding but UTF-8: RFC 3863 §4.1 makes UTF-8 the one encoding every implementation MUST accept,
- *   so it is the only one accepted here (a UTF-8 byte order mark is allowed, a UTF-16 one is not);
+ * - any encoding but UTF-8 (RFC 3863 §4.1 and RFC 4825 §6 make UTF-8 the encoding every implementation
+ *   accepts, so it is the only one accepted here; a UTF-8 byte order mark is allowed, a UTF-16 one is not);
  * - characters XML does not allow, a malformed XML declaration, one not at the very start;
  * - a DOCTYPE (internal subsets can define expanding or external entities), any other `<!` declaration,
  *   any processing instruction, and any entity reference except the five predefined ones and character
@@ -98,26 +114,29 @@ export interface ScreenLimits {
  * - elements nested deeper than `maxDepth` (the root is depth 1) or more than `maxElements` of them,
  *   counted from the tags, so a pathological document costs a scan and not a DOM (the count is exact
  *   for well-formed XML, and anything else is refused by the parser).
+ * Every other defect is status 400. The defect text starts with `label` and a colon (e.g. `PIDF: DOCTYPE
+ * not allowed`). Never throws.
  */
-export function screenXml(body: Buffer, limits: ScreenLimits): ScreenResult {
-  if (body.length > limits.maxBytes) return fail(`PIDF: body larger than ${limits.maxBytes} bytes`, 413);
+export function screenXml(body: Buffer, limits: ScreenLimits, label: string): ScreenResult {
+  const fail = (d: Defect, status: 400 | 413 = 400): ScreenResult => ({ ok: false, status, kind: d.kind, defect: `${label}: ${d.text}` });
+  if (body.length > limits.maxBytes) return fail(defect('too-large', `body larger than ${limits.maxBytes} bytes`), 413);
   if ((body[0] === 0xfe && body[1] === 0xff) || (body[0] === 0xff && body[1] === 0xfe)) {
-    return fail('PIDF: encoding must be UTF-8');
+    return fail(defect('not-utf-8', 'encoding must be UTF-8'));
   }
   let text: string;
   try {
     text = utf8.decode(body);
   } catch {
-    return fail('PIDF: body is not valid UTF-8');
+    return fail(defect('not-utf-8', 'body is not valid UTF-8'));
   }
-  if (ILLEGAL_CHAR.test(text)) return fail('PIDF: character not allowed in XML');
+  if (ILLEGAL_CHAR.test(text)) return fail(defect('not-well-formed', 'character not allowed in XML'));
   let i = 0;
   if (/^<\?xml[ \t\r\n]/.test(text)) {
     const decl = XML_DECL.exec(text);
-    if (!decl) return fail('PIDF: malformed XML declaration');
+    if (!decl) return fail(defect('not-well-formed', 'malformed XML declaration'));
     const encoding = decl[3];
     // RFC 3863 §4.1: UTF-8 is the encoding everyone MUST accept; others are refused (see above).
-    if (encoding !== undefined && encoding.toLowerCase() !== 'utf-8') return fail('PIDF: encoding must be UTF-8');
+    if (encoding !== undefined && encoding.toLowerCase() !== 'utf-8') return fail(defect('not-utf-8', 'encoding must be UTF-8'));
     i = decl[0].length;
   }
   let depth = 0;
@@ -130,30 +149,34 @@ export function screenXml(body: Buffer, limits: ScreenLimits): ScreenResult {
     const at = m.index;
     if (text[at] === '&') {
       const next = reference(text, at);
-      if (typeof next === 'string') return fail(next);
+      if (typeof next !== 'number') return fail(next);
       i = next;
     } else if (text.startsWith('<!--', at)) {
       const end = text.indexOf('-->', at + 4);
-      if (end < 0) return fail('PIDF: not well-formed XML: unterminated comment');
+      if (end < 0) return fail(defect('not-well-formed', 'not well-formed XML: unterminated comment'));
       i = end + 3;
     } else if (text.startsWith('<![CDATA[', at)) {
       const end = text.indexOf(']]>', at + 9);
-      if (end < 0) return fail('PIDF: not well-formed XML: unterminated CDATA section');
+      if (end < 0) return fail(defect('not-well-formed', 'not well-formed XML: unterminated CDATA section'));
       i = end + 3;
     } else if (text.startsWith('<!DOCTYPE', at)) {
-      return fail('PIDF: DOCTYPE not allowed');
+      return fail(defect('forbidden', 'DOCTYPE not allowed'));
     } else if (text.startsWith('<!', at)) {
-      return fail('PIDF: markup declaration not allowed');
+      return fail(defect('forbidden', 'markup declaration not allowed'));
     } else if (text.startsWith('<?', at)) {
-      return fail(/^<\?xml[ \t\r\n?]/.test(text.slice(at, at + 6)) ? 'PIDF: XML declaration not at the start' : 'PIDF: processing instruction not allowed');
+      return fail(
+        /^<\?xml[ \t\r\n?]/.test(text.slice(at, at + 6))
+          ? defect('not-well-formed', 'XML declaration not at the start')
+          : defect('forbidden', 'processing instruction not allowed'),
+      );
     } else if (text[at + 1] === '/') {
       depth--;
       i = at + 2;
     } else {
       const tag = startTag(text, at + 1);
-      if (typeof tag === 'string') return fail(tag);
-      if (depth + 1 > limits.maxDepth) return fail(`PIDF: elements nested deeper than ${limits.maxDepth}`);
-      if (++elements > limits.maxElements) return fail(`PIDF: more than ${limits.maxElements} elements`);
+      if ('kind' in tag) return fail(tag);
+      if (depth + 1 > limits.maxDepth) return fail(defect('forbidden', `elements nested deeper than ${limits.maxDepth}`));
+      if (++elements > limits.maxElements) return fail(defect('forbidden', `more than ${limits.maxElements} elements`));
       if (!tag.empty) depth++;
       if (tag.end < 0) return { ok: true, text };
       i = tag.end;

@@ -3,7 +3,7 @@ import type { Document, Element, Node } from '@xmldom/xmldom';
 import type { Device, Note, Person, PidfLimits, PidfParseResult, PresenceDocument, Tuple, XmlAttribute } from './model.js';
 import { NS } from './namespaces.js';
 import { childElements, isElement, plainAttribute, readDevice, readNote, readPerson, readTuple } from './read.js';
-import { screenXml } from './xml-guard.js';
+import { screenXml } from '../../util/xml-guard.js';
 
 /** Defaults of {@link PidfLimits}. */
 export const DEFAULT_PIDF_LIMITS: Required<PidfLimits> = { maxBytes: 64 * 1024, maxDepth: 32, maxElements: 10_000 };
@@ -84,8 +84,8 @@ export function parsePidf(body: Buffer, limits: PidfLimits = {}): PidfParseResul
     maxBytes: limits.maxBytes ?? DEFAULT_PIDF_LIMITS.maxBytes,
     maxDepth: limits.maxDepth ?? DEFAULT_PIDF_LIMITS.maxDepth,
     maxElements: limits.maxElements ?? DEFAULT_PIDF_LIMITS.maxElements,
-  });
-  if (!screened.ok) return screened;
+  }, 'PIDF');
+  if (!screened.ok) return { ok: false, status: screened.status, defect: screened.defect };
   const dom = toDom(screened.text);
   if (typeof dom === 'string') return fail(dom);
   const root = dom.documentElement;
