@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -19,7 +19,12 @@ export interface ServeProcess {
   readonly port: number;
   /** Other bound listeners by transport name, e.g. { WS: 40123 }. */
   readonly ports: Record<string, number>;
-  /** Stops the process with SIGTERM (by its PID) and waits for it to exit; returns its exit code. */
+  /** The process's PID (for reading its CPU time from /proc). */
+  readonly pid: number;
+  /**
+   * Stops the process with SIGTERM (by its PID), waits for it to exit and removes its data directory;
+   * returns its exit code.
+   */
   stop(): Promise<number | null>;
 }
 
@@ -62,9 +67,12 @@ export function startServe(extraArgs: string[] = [], expect = ['UDP', 'TCP'], ti
           proc,
           port: ports.UDP ?? ports.TCP!,
           ports,
+          pid: proc.pid!,
           stop: async () => {
             if (proc.exitCode === null && proc.signalCode === null) process.kill(proc.pid!, 'SIGTERM');
-            return exited;
+            const code = await exited;
+            rmSync(dataDir, { recursive: true, force: true });
+            return code;
           },
         });
       }
