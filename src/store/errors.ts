@@ -9,8 +9,10 @@
  *   same key (a caller bug; nothing was changed).
  * - `ERR_STORE_SCHEMA_TOO_NEW`: the database was written by a newer presenced (its schema version is above
  *   the newest this build knows); it is left untouched.
+ * - `ERR_STORE_CONFLICT`: a subscriber's digest username (in its realm) or one of its identities already
+ *   belongs to another subscriber, or one record names an identity twice; nothing was changed.
  */
-export type StoreErrorCode = 'ERR_STORE_CLOSED' | 'ERR_STORE_BAD_BINDINGS' | 'ERR_STORE_SCHEMA_TOO_NEW';
+export type StoreErrorCode = 'ERR_STORE_CLOSED' | 'ERR_STORE_BAD_BINDINGS' | 'ERR_STORE_SCHEMA_TOO_NEW' | 'ERR_STORE_CONFLICT';
 
 /** A store operation refused for a reason the caller can act on; see {@link StoreErrorCode}. */
 export class StoreError extends Error {

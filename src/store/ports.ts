@@ -186,11 +186,118 @@ export interface BindingStore {
   remove(aor: string, key: string): Promise<void>;
 }
 
+/**
+ * A subscriber of the home network: the HSS's user data (TS 23.141 §4.3, Ph/Px) that presenced keeps —
+ * identities and digest credentials. Only HA1 values are stored, never the password (RFC 3261 §22.4,
+ * RFC 7616 §3.4.2).
+ */
+export interface SubscriberRecord {
+  /** The primary public user identity, canonical AOR (the key), e.g. `sip:alice@example.com`. */
+  aor: string;
+  /** The digest username (the private identity), unique within its realm. */
+  username: string;
+  /** The digest realm the HA1 values were computed for. */
+  realm: string;
+  /** H(username:realm:password) with MD5, lower-case hex (RFC 7616 §3.4.2). */
+  ha1Md5: string;
+  /** H(username:realm:password) with SHA-256, lower-case hex (RFC 7616 §3.4.2). */
+  ha1Sha256: string;
+  /** Further public identities of the subscriber (canonical AORs, e.g. `tel:+15551234567`), in order. */
+  aliases: string[];
+  /** Display name, if known. */
+  displayName?: string;
+  /** When the subscriber was added (ms). */
+  createdAt: number;
+  /** When the record was last changed (ms). */
+  updatedAt: number;
+}
+
+/**
+ * The subscriber registry (HSS seed). Every identity — the AOR and each alias — belongs to at most one
+ * subscriber, and so does each (username, realm) pair. Strings order by Unicode code point (the byte order
+ * of their UTF-8), in every adapter.
+ */
+export interface SubscriberStore {
+  /** The subscriber whose primary identity is `aor`. */
+  get(aor: string): Promise<SubscriberRecord | undefined>;
+  /** The subscriber with this digest username in this realm. */
+  findByUsername(username: string, realm: string): Promise<SubscriberRecord | undefined>;
+  /** The subscriber one of whose identities (its AOR or an alias) this is. */
+  findByIdentity(identity: string): Promise<SubscriberRecord | undefined>;
+  /**
+   * Inserts, or replaces the subscriber with the same AOR; resolves once durable.
+   * Rejects with StoreError `ERR_STORE_CONFLICT`, changing nothing, when the username/realm or an identity
+   * belongs to another subscriber, or when the record names one identity twice.
+   */
+  put(record: SubscriberRecord): Promise<void>;
+  /**
+   * Puts `records` in order (a later record with the same AOR replaces an earlier one) in one atomic step:
+   * all or nothing (bulk import). Rejects like `put`, changing nothing, if any of them would be refused.
+   */
+  putMany(records: readonly SubscriberRecord[]): Promise<void>;
+  /** Removes a subscriber with all its identities; resolves true when there was one. */
+  remove(aor: string): Promise<boolean>;
+  /** Subscribers ordered by AOR, those after `after` (exclusive) only, at most `limit` (>= 1). */
+  list(opts: { after?: string; limit: number }): Promise<SubscriberRecord[]>;
+  /** How many subscribers there are. */
+  count(): Promise<number>;
+}
+
+/** The two XCAP trees (RFC 4825 §6.2). */
+export type XcapTree = 'users' | 'global';
+
+/**
+ * One XCAP document (RFC 4825 §6.2): `<xcap-root>/<auid>/<tree>/<xui>/<name>`, or in the global tree
+ * `<xcap-root>/<auid>/global/<name>`. Its key is (auid, tree, xui, name).
+ */
+export interface XcapDocumentRecord {
+  /** Application usage id, e.g. `pres-rules`, `resource-lists`. */
+  auid: string;
+  tree: XcapTree;
+  /** The XCAP user id (the owner's canonical AOR) in the users tree; '' in the global tree. */
+  xui: string;
+  /** Document path below the user's (or global) directory, e.g. `index` or `dir/doc.xml`. */
+  name: string;
+  /** The document, UTF-8 XML. */
+  body: Buffer;
+  /** Strong entity tag of this version (RFC 4825 §7.11), without quotes. */
+  etag: string;
+  /** When this version was stored (ms). */
+  modifiedAt: number;
+}
+
+/**
+ * Where XCAP documents live. Writes are conditional on the current version's entity tag, checked and
+ * applied in one atomic step, so that concurrent changes never get lost (RFC 4825 §7.11, §8.2.5).
+ */
+export interface XcapDocumentStore {
+  /** The document with this key. */
+  get(auid: string, tree: XcapTree, xui: string, name: string): Promise<XcapDocumentRecord | undefined>;
+  /**
+   * Stores `record` (replacing the document with its key) if the current version's entity tag is
+   * `expectedEtag`; with `undefined` the document must not exist yet; with `null` whatever is there is
+   * replaced. Resolves true once durable, false (nothing changed) when the condition did not hold.
+   */
+  put(record: XcapDocumentRecord, expectedEtag: string | null | undefined): Promise<boolean>;
+  /**
+   * Removes a document if its entity tag is `expectedEtag` (`null`: whatever version it is). Resolves true
+   * once durably removed, false (nothing changed) when there was no such document or the tag differed.
+   */
+  remove(auid: string, tree: XcapTree, xui: string, name: string, expectedEtag: string | null): Promise<boolean>;
+  /**
+   * Every document of an application usage in both trees, or only those of user `xui` when given (`''`:
+   * the global tree's), ordered by xui, then name, then tree (code point order).
+   */
+  list(auid: string, xui?: string): Promise<XcapDocumentRecord[]>;
+}
+
 /** All stores of one deployment, and their lifecycle. */
 export interface Stores {
   readonly publications: PublicationStore;
   readonly subscriptions: SubscriptionStore;
   readonly bindings: BindingStore;
+  readonly subscribers: SubscriberStore;
+  readonly xcapDocuments: XcapDocumentStore;
   /** Flushes and releases the backing storage. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { BindingRecord, PublicationRecord, SubscriptionRecord } from '../../src/store/ports.js';
+import type { BindingRecord, PublicationRecord, SubscriberRecord, SubscriptionRecord, XcapDocumentRecord } from '../../src/store/ports.js';
 
 /** Records for the store contract. Times are ms around a fixed epoch. */
 
@@ -97,6 +97,44 @@ export function outboundBinding(regId: number, over: Partial<BindingRecord> = {}
     updatedAt: T0 + 5,
     ...over,
   });
+}
+
+/** A subscriber `user<n>@example.com` without aliases or display name; HA1 values are fixed hex strings. */
+export function subscriber(n: number, over: Partial<SubscriberRecord> = {}): SubscriberRecord {
+  return {
+    aor: `sip:user${n}@example.com`,
+    username: `user${n}`,
+    realm: 'example.com',
+    ha1Md5: n.toString(16).padStart(32, '0'),
+    ha1Sha256: n.toString(16).padStart(64, 'f'),
+    aliases: [],
+    createdAt: T0 + n,
+    updatedAt: T0 + n,
+    ...over,
+  };
+}
+
+/** A subscriber with aliases and a display name. */
+export function fullSubscriber(n: number, over: Partial<SubscriberRecord> = {}): SubscriberRecord {
+  return subscriber(n, {
+    aliases: [`tel:+1555000${n}`, `sip:u${n}.alias@example.com`, `sip:+1555000${n}@example.com;user=phone`],
+    displayName: 'Zoë "the user" 日本',
+    ...over,
+  });
+}
+
+/** A pres-rules document of user `n` in the users tree, etag `e<n>`. */
+export function xcapDocument(n: number, over: Partial<XcapDocumentRecord> = {}): XcapDocumentRecord {
+  return {
+    auid: 'pres-rules',
+    tree: 'users',
+    xui: `sip:user${n}@example.com`,
+    name: 'index',
+    body: Buffer.from(`<ruleset xmlns="urn:ietf:params:xml:ns:common-policy"><rule id="r${n}"/></ruleset>`),
+    etag: `e${n}`,
+    modifiedAt: T0 + n,
+    ...over,
+  };
 }
 
 /** `records` sorted by a key, to compare lists whose order the ports leave open. */

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import type { Stores } from '../../src/store/ports.js';
 import { StoreError } from '../../src/store/errors.js';
 import { bindingContract } from './bindings.contract.js';
-import { T0, binding, fullSubscription, outboundBinding, publication, subscription } from './fixtures.js';
+import { T0, binding, fullSubscriber, fullSubscription, outboundBinding, publication, subscriber, subscription, xcapDocument } from './fixtures.js';
 import { publicationContract } from './publications.contract.js';
+import { subscriberContract } from './subscribers.contract.js';
 import { subscriptionContract } from './subscriptions.contract.js';
+import { xcapDocumentContract } from './xcap-documents.contract.js';
 
 /** What a durable adapter adds to the contract. */
 export interface DurableOptions {
@@ -35,12 +37,14 @@ export function storeContract(name: string, factory: () => Promise<Stores>, dura
     publicationContract(() => stores);
     subscriptionContract(() => stores);
     bindingContract(() => stores);
+    subscriberContract(() => stores);
+    xcapDocumentContract(() => stores);
 
     test('lifecycle: close twice resolves; every operation afterwards rejects with ERR_STORE_CLOSED', async () => {
       await stores.publications.put(publication(1));
       await stores.close();
       await stores.close();
-      const { publications: p, subscriptions: s, bindings: b } = stores;
+      const { publications: p, subscriptions: s, bindings: b, subscribers: u, xcapDocuments: x } = stores;
       const calls: Array<() => Promise<unknown>> = [
         () => p.get('etag-1'),
         () => p.listByResource('sip:alice@example.com', 'presence'),
@@ -59,6 +63,18 @@ export function storeContract(name: string, factory: () => Promise<Stores>, dura
         () => b.replaceAor('sip:alice@example.com', [binding(1)]),
         () => b.listExpired(T0),
         () => b.remove('sip:alice@example.com', 'c:sip:alice@192.0.2.1:5060'),
+        () => u.get('sip:user1@example.com'),
+        () => u.findByUsername('user1', 'example.com'),
+        () => u.findByIdentity('sip:user1@example.com'),
+        () => u.put(subscriber(1)),
+        () => u.putMany([subscriber(2)]),
+        () => u.remove('sip:user1@example.com'),
+        () => u.list({ limit: 10 }),
+        () => u.count(),
+        () => x.get('pres-rules', 'users', 'sip:user1@example.com', 'index'),
+        () => x.put(xcapDocument(1), null),
+        () => x.remove('pres-rules', 'users', 'sip:user1@example.com', 'index', null),
+        () => x.list('pres-rules'),
       ];
       for (const call of calls) await assert.rejects(call(), closed, call.toString());
     });
@@ -80,6 +96,23 @@ export function storeContract(name: string, factory: () => Promise<Stores>, dura
       assert.deepEqual(await stores.subscriptions.listByResource('sip:alice@example.com', 'presence'), subs);
       assert.deepEqual(await stores.bindings.listByAor('sip:alice@example.com'), binds);
       assert.deepEqual((await stores.publications.listExpired(T0)).map((r) => r.etag), ['etag-2']);
+    });
+
+    test('durability: subscribers with their identities and XCAP documents read back the same after a reopen', async () => {
+      const subs = [fullSubscriber(1), subscriber(2)];
+      const docs = [xcapDocument(1), xcapDocument(0, { tree: 'global', xui: '', body: Buffer.from([0xff, 0x00]) })];
+      await stores.subscribers.putMany(subs);
+      await stores.subscribers.put(subscriber(3));
+      await stores.subscribers.remove('sip:user3@example.com');
+      for (const d of docs) await stores.xcapDocuments.put(d, undefined);
+      await stores.xcapDocuments.put(xcapDocument(2), undefined);
+      await stores.xcapDocuments.remove('pres-rules', 'users', 'sip:user2@example.com', 'index', 'e2');
+      stores = await durable.reopen(stores);
+      assert.deepEqual(await stores.subscribers.list({ limit: 10 }), subs);
+      assert.deepEqual(await stores.subscribers.findByIdentity(subs[0]!.aliases[2]!), subs[0]);
+      assert.deepEqual(await stores.subscribers.findByUsername('user2', 'example.com'), subs[1]);
+      assert.deepEqual(await stores.xcapDocuments.list('pres-rules'), [docs[1], docs[0]]);
+      assert.equal(await stores.xcapDocuments.put(xcapDocument(1, { etag: 'e1-2' }), 'e1'), true);
     });
 
     test('durability: nextLocalCSeq continues after a reopen, never reusing a CSeq', async () => {

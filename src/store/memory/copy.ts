@@ -1,4 +1,4 @@
-import type { BindingRecord, PublicationRecord, SubscriptionRecord } from '../ports.js';
+import type { BindingRecord, PublicationRecord, SubscriberRecord, SubscriptionRecord, XcapDocumentRecord } from '../ports.js';
 
 /**
  * Copies of records for the memory stores, so that neither the caller's object given to a write nor an
@@ -93,4 +93,33 @@ export function copyBinding(r: BindingRecord): BindingRecord {
   if (r.flow !== undefined) out.flow = copyFlow(r.flow);
   if (r.userAgent !== undefined) out.userAgent = r.userAgent;
   return out;
+}
+
+/** A copy of a subscriber. */
+export function copySubscriber(r: SubscriberRecord): SubscriberRecord {
+  const out: SubscriberRecord = {
+    aor: r.aor,
+    username: r.username,
+    realm: r.realm,
+    ha1Md5: r.ha1Md5,
+    ha1Sha256: r.ha1Sha256,
+    aliases: r.aliases.slice(),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+  if (r.displayName !== undefined) out.displayName = r.displayName;
+  return out;
+}
+
+/** A copy of an XCAP document; `ownBytes` also copies the body bytes. */
+export function copyXcapDocument(r: XcapDocumentRecord, ownBytes: boolean): XcapDocumentRecord {
+  return {
+    auid: r.auid,
+    tree: r.tree,
+    xui: r.xui,
+    name: r.name,
+    body: ownBytes ? Buffer.from(r.body) : r.body,
+    etag: r.etag,
+    modifiedAt: r.modifiedAt,
+  };
 }

@@ -1,7 +1,9 @@
 import type { Stores } from '../ports.js';
 import { MemoryBindingStore } from './binding-store.js';
 import { MemoryPublicationStore } from './publication-store.js';
+import { MemorySubscriberStore } from './subscriber-store.js';
 import { MemorySubscriptionStore } from './subscription-store.js';
+import { MemoryXcapDocumentStore } from './xcap-document-store.js';
 
 /**
  * All stores in process memory: for tests and for deployments that accept losing state on restart.
@@ -15,11 +17,15 @@ export class MemoryStores implements Stores {
   readonly publications = new MemoryPublicationStore();
   readonly subscriptions = new MemorySubscriptionStore();
   readonly bindings = new MemoryBindingStore();
+  readonly subscribers = new MemorySubscriberStore();
+  readonly xcapDocuments = new MemoryXcapDocumentStore();
 
   /** Drops all state; later store calls reject with `ERR_STORE_CLOSED`. Safe to call twice. */
   async close(): Promise<void> {
     this.publications.close();
     this.subscriptions.close();
     this.bindings.close();
+    this.subscribers.close();
+    this.xcapDocuments.close();
   }
 }

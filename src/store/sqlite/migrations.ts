@@ -9,8 +9,8 @@ import { StoreError } from '../errors.js';
  *
  * Columns hold the record fields of ../ports.ts under snake_case names; times are INTEGER ms since the
  * epoch; arrays (route set, Accept types, Path) and `extra` are JSON text; bodies are BLOBs; an optional
- * field absent from the record is NULL. Tables are STRICT, so a value of the wrong type is an error rather
- * than silently stored.
+ * field absent from the record is NULL; a subscriber's aliases are rows of `subscriber_identities`. Tables
+ * are STRICT, so a value of the wrong type is an error rather than silently stored.
  */
 
 /** One schema step. */
@@ -98,6 +98,43 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (aor, binding_key)
       ) STRICT;
       CREATE INDEX bindings_by_expiry ON bindings (expires_at);
+    `,
+  },
+  {
+    version: 2,
+    summary: 'subscribers with their identities (HSS seed) and XCAP documents (RFC 4825)',
+    sql: `
+      CREATE TABLE subscribers (
+        aor TEXT NOT NULL PRIMARY KEY,
+        username TEXT NOT NULL,
+        realm TEXT NOT NULL,
+        ha1_md5 TEXT NOT NULL,
+        ha1_sha256 TEXT NOT NULL,
+        display_name TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX subscribers_by_username ON subscribers (username, realm);
+
+      -- Every public identity of a subscriber: its AOR (position 0) and its aliases (1, 2, … in order).
+      CREATE TABLE subscriber_identities (
+        identity TEXT NOT NULL PRIMARY KEY,
+        aor TEXT NOT NULL REFERENCES subscribers (aor) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        UNIQUE (aor, position)
+      ) STRICT;
+
+      CREATE TABLE xcap_documents (
+        auid TEXT NOT NULL,
+        tree TEXT NOT NULL CHECK (tree IN ('users', 'global')),
+        xui TEXT NOT NULL,
+        name TEXT NOT NULL,
+        body BLOB NOT NULL,
+        etag TEXT NOT NULL,
+        modified_at INTEGER NOT NULL,
+        PRIMARY KEY (auid, tree, xui, name)
+      ) STRICT;
+      CREATE INDEX xcap_documents_by_user ON xcap_documents (auid, xui, name);
     `,
   },
 ];

@@ -6,7 +6,9 @@ import type { Stores } from '../ports.js';
 import { SqliteBindingStore } from './binding-store.js';
 import { migrate } from './migrations.js';
 import { SqlitePublicationStore } from './publication-store.js';
+import { SqliteSubscriberStore } from './subscriber-store.js';
 import { SqliteSubscriptionStore } from './subscription-store.js';
+import { SqliteXcapDocumentStore } from './xcap-document-store.js';
 import { TransactionPerWrite } from './write-executor.js';
 import type { WriteExecutor } from './write-executor.js';
 
@@ -47,6 +49,8 @@ export class SqliteStores implements Stores {
   readonly publications: SqlitePublicationStore;
   readonly subscriptions: SqliteSubscriptionStore;
   readonly bindings: SqliteBindingStore;
+  readonly subscribers: SqliteSubscriberStore;
+  readonly xcapDocuments: SqliteXcapDocumentStore;
 
   /** Builds the stores over an open, migrated database; see {@link openSqliteStores}. */
   constructor(
@@ -56,6 +60,8 @@ export class SqliteStores implements Stores {
     this.publications = new SqlitePublicationStore(db, writer);
     this.subscriptions = new SqliteSubscriptionStore(db, writer);
     this.bindings = new SqliteBindingStore(db, writer);
+    this.subscribers = new SqliteSubscriberStore(db, writer);
+    this.xcapDocuments = new SqliteXcapDocumentStore(db, writer);
   }
 
   /**

@@ -22,9 +22,10 @@ test('a new database gets every table and the current schema version; migrating 
   assert.equal(migrate(db), SCHEMA_VERSION);
   assert.equal(version(db), SCHEMA_VERSION);
   assert.equal(SCHEMA_VERSION, MIGRATIONS.length);
-  assert.deepEqual(tables(db), ['bindings', 'publications', 'subscriptions']);
+  const all = ['bindings', 'publications', 'subscriber_identities', 'subscribers', 'subscriptions', 'xcap_documents'];
+  assert.deepEqual(tables(db), all);
   assert.equal(migrate(db), SCHEMA_VERSION);
-  assert.deepEqual(tables(db), ['bindings', 'publications', 'subscriptions']);
+  assert.deepEqual(tables(db), all);
   db.close();
 });
 
@@ -70,5 +71,16 @@ test('a migration list with a gap is a bug, refused before anything runs', () =>
   const db = new BetterSqlite3(':memory:');
   assert.throws(() => migrate(db, [V1, { ...V2, version: 3 }]), /migration 1 has version 3/);
   assert.equal(version(db), 0);
+  db.close();
+});
+
+test('a version 1 database (issue 3) gains the subscriber and XCAP tables and keeps its rows', () => {
+  const db = new BetterSqlite3(':memory:');
+  migrate(db, MIGRATIONS.slice(0, 1));
+  db.prepare("INSERT INTO bindings (aor, binding_key, contact, contact_header, call_id, cseq, expires_at, updated_at, path) VALUES ('sip:a@x', 'c:sip:a@y', 'sip:a@y', '<sip:a@y>', 'c', 1, 2, 3, '[]')").run();
+  assert.equal(migrate(db), SCHEMA_VERSION);
+  assert.equal(db.prepare('SELECT count(*) FROM bindings').pluck().get(), 1);
+  db.prepare("INSERT INTO subscribers VALUES ('sip:a@x', 'a', 'x', 'm', 's', NULL, 1, 1)").run();
+  assert.throws(() => db.prepare("INSERT INTO subscribers VALUES ('sip:b@x', 'a', 'x', 'm', 's', NULL, 1, 1)").run(), /UNIQUE constraint failed/);
   db.close();
 });
