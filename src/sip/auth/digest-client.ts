@@ -4,8 +4,8 @@ import type { SipRequest, SipResponse } from '../message/message.js';
 import { ProxyAuthenticateHeader, WWWAuthenticateHeader, digestChallenge } from '../parser/headers/authenticate.js';
 import type { AuthValue, DigestChallenge } from '../parser/headers/authenticate.js';
 import { AuthorizationHeader, ProxyAuthorizationHeader, formatDigestCredentials } from '../parser/headers/authorization.js';
-import { DIGEST_ALGORITHMS, ha1, hashUsername, isDigestAlgorithm, requestDigest } from './digest.js';
-import type { DigestAlgorithm, DigestQop } from './digest.js';
+import { DIGEST_ALGORITHMS, ha1, hashUsername, isDigestAlgorithm, requestDigest } from '../../util/digest/digest.js';
+import type { DigestAlgorithm, DigestQop } from '../../util/digest/digest.js';
 
 /**
  * Client side of SIP Digest authentication (RFC 3261 §22.2-§22.3, RFC 7616 §3.4, §3.6-§3.7) for

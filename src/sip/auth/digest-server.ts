@@ -7,10 +7,10 @@ import { formatDigestChallenge } from '../parser/headers/authenticate.js';
 import type { AuthValue } from '../parser/headers/authenticate.js';
 import { AuthorizationHeader, ProxyAuthorizationHeader, digestCredentials } from '../parser/headers/authorization.js';
 import type { DigestCredentials } from '../parser/headers/authorization.js';
-import { DIGEST_ALGORITHMS, digestEquals, digestHexLength, isDigestAlgorithm, requestDigest } from './digest.js';
-import type { DigestAlgorithm } from './digest.js';
-import { NonceCounts } from './nonce-counts.js';
-import { NonceIssuer } from './nonce.js';
+import { DIGEST_ALGORITHMS, digestEquals, digestHexLength, isDigestAlgorithm, requestDigest } from '../../util/digest/digest.js';
+import type { DigestAlgorithm } from '../../util/digest/digest.js';
+import { NonceCounts } from '../../util/digest/nonce-counts.js';
+import { NonceIssuer } from '../../util/digest/nonce.js';
 import { sameRequestUri } from './uri-match.js';
 
 /**

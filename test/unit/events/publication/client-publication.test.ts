@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ClientPublication, PublicationError } from '../../../../src/events/publication/client-publication.js';
 import type { ClientPublicationDelegate, ClientPublicationOptions, PublishResult } from '../../../../src/events/publication/client-publication.js';
 import { DigestAuthenticator } from '../../../../src/sip/auth/digest-server.js';
-import { ha1 } from '../../../../src/sip/auth/digest.js';
+import { ha1 } from '../../../../src/util/digest/digest.js';
 import type { MethodHandler } from '../../../../src/sip/core/user-agent-core.js';
 import type { SipRequest } from '../../../../src/sip/message/message.js';
 import { createResponse } from '../../../../src/sip/message/response.js';

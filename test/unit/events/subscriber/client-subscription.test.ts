@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SubscriptionError } from '../../../../src/events/subscriber/client-subscription.js';
 import { DigestAuthenticator } from '../../../../src/sip/auth/digest-server.js';
-import { ha1 } from '../../../../src/sip/auth/digest.js';
+import { ha1 } from '../../../../src/util/digest/digest.js';
 import type { MethodHandler } from '../../../../src/sip/core/user-agent-core.js';
 import { createResponse } from '../../../../src/sip/message/response.js';
 import type { SubscriptionRecord } from '../../../../src/store/ports.js';

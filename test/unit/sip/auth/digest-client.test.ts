@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DigestClient } from '../../../../src/sip/auth/digest-client.js';
-import { ha1, hashUsername, requestDigest } from '../../../../src/sip/auth/digest.js';
+import { ha1, hashUsername, requestDigest } from '../../../../src/util/digest/digest.js';
 import { createResponse } from '../../../../src/sip/message/response.js';
 import type { SipRequest, SipResponse } from '../../../../src/sip/message/message.js';
 import { AuthorizationHeader, digestCredentials } from '../../../../src/sip/parser/headers/authorization.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requestDigest, ha1 } from '../../../../src/sip/auth/digest.js';
-import type { DigestAlgorithm } from '../../../../src/sip/auth/digest.js';
+import { requestDigest, ha1 } from '../../../../src/util/digest/digest.js';
+import type { DigestAlgorithm } from '../../../../src/util/digest/digest.js';
 import { WWWAuthenticateHeader, digestChallenge } from '../../../../src/sip/parser/headers/authenticate.js';
 import type { SipRequest } from '../../../../src/sip/message/message.js';
 import type { AuthResult } from '../../../../src/sip/auth/digest-server.js';

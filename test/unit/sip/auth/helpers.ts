@@ -7,8 +7,8 @@ import { serialize } from '../../../../src/sip/message/serialize.js';
 import { parseMessage } from '../../../../src/sip/parser/parse-message.js';
 import { DigestAuthenticator } from '../../../../src/sip/auth/digest-server.js';
 import type { AuthResult, DigestAuthenticatorOptions } from '../../../../src/sip/auth/digest-server.js';
-import { ha1 } from '../../../../src/sip/auth/digest.js';
-import type { DigestAlgorithm } from '../../../../src/sip/auth/digest.js';
+import { ha1 } from '../../../../src/util/digest/digest.js';
+import type { DigestAlgorithm } from '../../../../src/util/digest/digest.js';
 
 /** Shared fixtures of the Digest tests: realm example.com, user alice with password "wonderland". */
 

@@ -9,7 +9,7 @@ import {
   hashUsername,
   isDigestAlgorithm,
   requestDigest,
-} from '../../../../src/sip/auth/digest.js';
+} from '../../../../src/util/digest/digest.js';
 
 // RFC 7616 §3.9.1: GET /dir/index.html, Mufasa / "Circle of Life". The computation takes method and
 // uri as strings, so the HTTP example checks the same code SIP uses.

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../../util/clock.js';
+import type { Clock } from '../clock.js';
 
 /**
  * Stateless signed nonces (RFC 7616 §3.3 "nonce", §5.4; RFC 3261 §22.4 item 4: no ETag in SIP). A nonce

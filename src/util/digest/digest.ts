@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 /**
  * The Digest computation itself (RFC 7616 §3.4.1-§3.4.4, RFC 2617 §3.2.2, RFC 2069), independent of SIP
  * and HTTP message types: it takes the method, the digest-uri and the parameters as strings, so the SIP
- * adapters here and an HTTP (XCAP) server compute the same values. Strings are hashed as UTF-8
+ * adapters (src/sip/auth) and the HTTP (XCAP) server compute the same values. Strings are hashed as UTF-8
  * (RFC 7616 §4). Hex output is lower case (RFC 7616 §3.2).
  */
 

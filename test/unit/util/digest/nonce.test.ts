@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/util/clock.js';
-import { NonceIssuer } from '../../../../src/sip/auth/nonce.js';
-import { NonceCounts } from '../../../../src/sip/auth/nonce-counts.js';
+import { NonceIssuer } from '../../../../src/util/digest/nonce.js';
+import { NonceCounts } from '../../../../src/util/digest/nonce-counts.js';
 
 const secret = Buffer.alloc(32, 7);
 
