@@ -1,0 +1,184 @@
+import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { sleep } from './lab.js';
+import type { Lab } from './lab.js';
+import { usage } from './procfs.js';
+import { lastCounts, parseNotifyArrivals, startSipp } from './sipp.js';
+import { freePort } from './targets.js';
+
+// Fan-out: N watchers of one presentity (one SIPp instance running fanout-watchers.xml, every call a
+// watcher that stays subscribed), then PUBLISHes of that presentity sent from here, one at a time; each
+// must reach every watcher as a NOTIFY. SIPp logs the arrival time of each NOTIFY.
+
+/** PUBLISH rounds; fanout-watchers.xml waits for exactly this many NOTIFYs after the first. */
+export const FANOUT_ROUNDS = 3;
+/** The presentity every watcher subscribes to. */
+const PRESENTITY = 'fan';
+
+/** What a fan-out measure found (medians over the rounds). */
+export interface FanoutResult {
+  watchers: number;
+  /** NOTIFYs delivered per second: watchers over the time from the PUBLISH to the last NOTIFY. */
+  notifyPerSecond: number;
+  /** From sending the PUBLISH to the arrival of the last NOTIFY at SIPp, ms. */
+  lastNotifyMs: number;
+  /** Server CPU time per NOTIFY (with its 200), microseconds, over all rounds. */
+  cpuUsPerNotify: number;
+  /** Per-round figures and anything that went wrong, for the report's details. */
+  note: string;
+}
+
+/** Wall-clock time now in microseconds since the epoch (comparable with SIPp's gettimeofday). */
+function nowUs(): number {
+  return (performance.timeOrigin + performance.now()) * 1000;
+}
+
+/** The median of `values` (NaN for none). */
+function median(values: readonly number[]): number {
+  if (!values.length) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** A PUBLISH of {@link PRESENTITY} from our socket; `etag` makes it a modify (RFC 3903 §4.4). */
+function publishRequest(serverPort: number, localPort: number, round: number, etag: string | null): string {
+  const basic = round % 2 ? 'closed' : 'open';
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\r\n' +
+    `<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${PRESENTITY}@127.0.0.1">` +
+    `<tuple id="t1"><status><basic>${basic}</basic></status><note>round ${round}</note></tuple></presence>\r\n`;
+  const uri = `sip:${PRESENTITY}@127.0.0.1:${serverPort}`;
+  return [
+    `PUBLISH ${uri} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=z9hG4bK-fan-${process.pid}-${round}`,
+    'Max-Forwards: 70',
+    `From: <${uri}>;tag=fan${process.pid}`,
+    `To: <${uri}>`,
+    `Call-ID: fan-${process.pid}-${serverPort}@127.0.0.1`,
+    `CSeq: ${round} PUBLISH`,
+    'Event: presence',
+    'Expires: 3600',
+    ...(etag ? [`SIP-If-Match: ${etag}`] : []),
+    'Content-Type: application/pidf+xml',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ].join('\r\n');
+}
+
+/** Sends `text` and resolves with the SIP-ETag of the 200 that answers it; rejects on another final status or after 5 s. */
+function publish(sock: Socket, serverPort: number, text: string): Promise<string> {
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => done(new Error('no answer to the fan-out PUBLISH in 5 s')), 5000);
+    const onMessage = (m: Buffer) => {
+      const head = m.toString('latin1');
+      const status = /^SIP\/2\.0 (\d{3})/.exec(head);
+      if (!status || Number(status[1]) < 200) return;
+      const etag = /\r\nSIP-ETag:\s*([^\s]+)/i.exec(head);
+      if (status[1] !== '200' || !etag) done(new Error(`fan-out PUBLISH answered ${head.split('\r\n')[0]}`));
+      else done(undefined, etag[1]!);
+    };
+    const done = (e: Error | undefined, etag = '') => {
+      clearTimeout(timer);
+      sock.off('message', onMessage);
+      if (e) rej(e);
+      else res(etag);
+    };
+    sock.on('message', onMessage);
+    sock.send(text, serverPort, '127.0.0.1');
+  });
+}
+
+/** Polls `read` every 100 ms until it returns true; false after `timeoutMs`. */
+async function until(read: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (read()) return true;
+    await sleep(100);
+  }
+  return read();
+}
+
+/**
+ * Subscribes `watchers` watchers to one presentity at `subscribeRate`/s on a fresh server, then sends
+ * {@link FANOUT_ROUNDS} PUBLISHes, each after every watcher got the previous NOTIFY.
+ */
+export async function measureFanout(lab: Lab, watchers: number, subscribeRate: number): Promise<FanoutResult> {
+  const target = await lab.start();
+  const sock = createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
+  await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
+  const subscribeSeconds = watchers / subscribeRate;
+  const roundTimeoutMs = 60_000;
+  const sipp = startSipp(lab.workDir, {
+    scenario: 'fanout-watchers.xml',
+    serverPort: target.port,
+    localPort: await freePort(),
+    service: PRESENTITY,
+    calls: watchers,
+    rate: subscribeRate,
+    limit: watchers,
+    maxSeconds: subscribeSeconds * 3 + 30 + (FANOUT_ROUNDS * roundTimeoutMs) / 1000,
+    logs: true,
+    counts: true,
+  });
+  let exited = false;
+  void sipp.done.then(
+    () => (exited = true),
+    () => (exited = true),
+  );
+  // Column i of the counts: NOTIFYs received at step i (0: the first NOTIFY, then one per round).
+  const notified = (i: number): number => lastCounts(sipp.counts(), '_NOTIFY_Recv')[i] ?? 0;
+  const notes: string[] = [];
+  const sent: number[] = [];
+  let cpuUs = 0;
+  let complete = 0;
+  try {
+    if (!(await until(() => exited || notified(0) >= watchers, subscribeSeconds * 3 * 1000 + 30_000))) {
+      throw new Error(`only ${notified(0)}/${watchers} watchers subscribed in time`);
+    }
+    if (exited) throw new Error(`SIPp exited with ${notified(0)}/${watchers} watchers subscribed`);
+    let etag: string | null = null;
+    for (let round = 1; round <= FANOUT_ROUNDS; round++) {
+      await sleep(300);
+      const before = usage(target.pids()).cpuUs;
+      sent.push(nowUs());
+      etag = await publish(sock, target.port, publishRequest(target.port, sock.address().port, round, etag));
+      const all = await until(() => notified(round) >= watchers, roundTimeoutMs);
+      await sleep(200); // the 200s to the last NOTIFYs
+      cpuUs += usage(target.pids()).cpuUs - before;
+      if (!all) {
+        notes.push(`round ${round}: ${notified(round)}/${watchers} NOTIFYs in ${roundTimeoutMs / 1000} s`);
+        break;
+      }
+      complete = round;
+    }
+  } finally {
+    sock.close();
+    // SIPp ends by itself once every watcher saw every round; otherwise it is stopped here (SIGINT:
+    // it still writes its statistics and logs; startSipp kills it later if it does not exit).
+    if (complete < FANOUT_ROUNDS && !exited) process.kill(sipp.pid, 'SIGINT');
+    await sipp.done.catch(() => undefined);
+    await target.stop();
+  }
+  const result = await sipp.done.catch(() => null);
+  const arrivals = parseNotifyArrivals(result?.log ?? '');
+  const lastMs: number[] = [];
+  const rates: number[] = [];
+  for (let round = 1; round <= complete; round++) {
+    const times = arrivals.get(round) ?? [];
+    const last = Math.max(...times);
+    const ms = (last - sent[round - 1]!) / 1000;
+    lastMs.push(ms);
+    rates.push((times.length * 1000) / ms);
+    notes.push(`round ${round}: ${times.length} NOTIFYs, last after ${ms.toFixed(1)} ms`);
+  }
+  return {
+    watchers,
+    notifyPerSecond: median(rates),
+    lastNotifyMs: median(lastMs),
+    cpuUsPerNotify: complete > 0 ? cpuUs / (watchers * complete) : NaN,
+    note: notes.join('; '),
+  };
+}

@@ -1,0 +1,171 @@
+import { newNames, sleep, writeInjection } from './lab.js';
+import type { Lab } from './lab.js';
+import { usage, usageDelta } from './procfs.js';
+import { parseResponseTimes, percentile, runSipp } from './sipp.js';
+import type { SippResult } from './sipp.js';
+import { judgeStep, nextRate, sustainedRate } from './stepping.js';
+import type { StepOutcome } from './stepping.js';
+import { freePort } from './targets.js';
+import type { Target } from './targets.js';
+
+// The rate and memory measures: SIPp runs of bench/compare/scenarios against a fresh server each.
+
+/** The request-rate measures. */
+export type RateKind = 'publish-new' | 'publish-modify' | 'subscribe';
+
+/** Scenario and operations per SIPp call of each rate measure. */
+export const RATE_KINDS: Record<RateKind, { scenario: string; opsPerCall: number }> = {
+  'publish-new': { scenario: 'publish-new.xml', opsPerCall: 1 },
+  // One initial PUBLISH and 10 modifies per call (publish-modify.xml).
+  'publish-modify': { scenario: 'publish-modify.xml', opsPerCall: 11 },
+  'subscribe': { scenario: 'subscribe.xml', opsPerCall: 1 },
+};
+
+/** What a rate measure found. */
+export interface RateResult {
+  kind: RateKind;
+  /** The steps of the rate search, in order. */
+  steps: StepOutcome[];
+  /** Highest rate a step sustained (operations/s), 0 when none did. */
+  sustained: number;
+  /** Response time percentiles at 50% of {@link sustained}, ms (NaN when not measured). */
+  p50Ms: number;
+  p99Ms: number;
+  /** Server CPU time (all its processes) per operation at 50% of {@link sustained}, microseconds. */
+  cpuUsPerOp: number;
+  /** How the 50% run went (calls, failures, retransmissions), for the report's details. */
+  halfRateNote: string;
+}
+
+/** SIPp run of `scenario` for `calls` calls at `callRate` calls/s over injection file `names`. */
+async function load(lab: Lab, target: Target, scenario: string, names: string, calls: number, callRate: number, logs = false): Promise<SippResult> {
+  return runSipp(lab.workDir, {
+    scenario,
+    serverPort: target.port,
+    localPort: await freePort(),
+    calls,
+    rate: callRate,
+    maxSeconds: calls / callRate + 20,
+    injectionFile: names,
+    logs,
+  });
+}
+
+/** Publishes an initial document for each of `names` at `rate`/s (state for later measures). */
+export async function publishAll(lab: Lab, target: Target, names: readonly string[], rate: number): Promise<SippResult> {
+  return load(lab, target, 'publish-new.xml', writeInjection(lab.workDir, names), names.length, rate);
+}
+
+/** Subscribes once to each of `names` at `rate`/s; the subscriptions stay. */
+export async function subscribeAll(lab: Lab, target: Target, names: readonly string[], rate: number): Promise<SippResult> {
+  return load(lab, target, 'subscribe.xml', writeInjection(lab.workDir, names), names.length, rate);
+}
+
+function describe(r: SippResult): string {
+  const s = r.stats;
+  return `${s.successful}/${s.created} calls ok, ${s.failed} failed, ${s.retransmissions} retransmissions, ${s.stray} stray`;
+}
+
+/**
+ * Finds the sustained rate of `kind` on a fresh server by stepping (stepping.ts), then runs at 50% of
+ * it for response times and CPU per operation.
+ */
+export async function measureRate(lab: Lab, kind: RateKind): Promise<RateResult> {
+  const { scenario, opsPerCall } = RATE_KINDS[kind];
+  const { settings } = lab;
+  const target = await lab.start();
+  try {
+    // The SUBSCRIBE measure's watchers cycle over presentities that have a document.
+    let names = (count: number): string => writeInjection(lab.workDir, newNames(kind === 'publish-new' ? 'pn' : 'pm', count));
+    if (kind === 'subscribe') {
+      const presentities = newNames('ps', settings.subscribeTargets);
+      await publishAll(lab, target, presentities, Math.min(500, settings.subscribeTargets));
+      const file = writeInjection(lab.workDir, presentities);
+      names = () => file;
+    }
+    const warmRate = settings.plan.start / 2 / opsPerCall;
+    const warmCalls = Math.max(1, Math.round(warmRate * settings.warmupSeconds));
+    await load(lab, target, scenario, names(warmCalls), warmCalls, warmRate);
+    await sleep(settings.recoverMs);
+    const steps: StepOutcome[] = [];
+    for (let rate = nextRate(steps, settings.plan); rate !== null; rate = nextRate(steps, settings.plan)) {
+      const callRate = rate / opsPerCall;
+      const calls = Math.max(1, Math.round(callRate * settings.stepSeconds));
+      const r = await load(lab, target, scenario, names(calls), calls, callRate);
+      const outcome = judgeStep(r.stats, calls, callRate, opsPerCall);
+      steps.push(outcome);
+      lab.note(`  ${kind} ${target.name}: ${Math.round(rate)}/s -> ${Math.round(outcome.achieved)}/s ${outcome.passed ? 'ok' : `failed (${outcome.reason})`}`);
+      // Let a server that fell behind drain its backlog before the next run.
+      await sleep(outcome.passed ? Math.min(500, settings.recoverMs) : settings.recoverMs);
+    }
+    const sustained = sustainedRate(steps);
+    if (sustained === 0) return { kind, steps, sustained, p50Ms: NaN, p99Ms: NaN, cpuUsPerOp: NaN, halfRateNote: 'no step passed' };
+
+    const callRate = sustained / 2 / opsPerCall;
+    const calls = Math.max(1, Math.round(callRate * settings.latencySeconds));
+    const before = usage(target.pids());
+    const r = await load(lab, target, scenario, names(calls), calls, callRate, true);
+    const cpu = usageDelta(before, usage(target.pids())).cpuUs;
+    const times = parseResponseTimes(r.log);
+    return {
+      kind,
+      steps,
+      sustained,
+      p50Ms: percentile(times, 50) / 1000,
+      p99Ms: percentile(times, 99) / 1000,
+      cpuUsPerOp: r.stats.successful > 0 ? cpu / (r.stats.successful * opsPerCall) : NaN,
+      halfRateNote: `${Math.round(callRate * opsPerCall)}/s: ${describe(r)}, ${times.length} response times`,
+    };
+  } finally {
+    await target.stop();
+  }
+}
+
+/** Resident memory added per publication and per subscription, bytes (measured over `settings.memoryCount` of each). */
+export interface MemoryResult {
+  publicationsRss: number;
+  publicationsPss: number;
+  subscriptionsRss: number;
+  subscriptionsPss: number;
+  /** What was added, for the report's details. */
+  note: string;
+}
+
+/**
+ * On a fresh, warmed-up server: adds `memoryCount` publications (new presentities), then one subscription
+ * to each, at the given rates (requests/s), and reads the memory of the server's processes after each,
+ * once completed transactions have gone (`settings.settleMs`). Figures are bytes per item.
+ */
+export async function measureMemory(lab: Lab, publishRate: number, subscribeRate: number): Promise<MemoryResult> {
+  const { settings } = lab;
+  const target = await lab.start();
+  try {
+    // Warm up: the first requests load code, grow pools and (for Node) compile the hot paths.
+    const warm = newNames('mw', Math.min(1000, settings.memoryCount));
+    await publishAll(lab, target, warm, publishRate);
+    await subscribeAll(lab, target, warm, subscribeRate);
+    await sleep(settings.settleMs);
+    const u0 = usage(target.pids());
+
+    const names = newNames('mm', settings.memoryCount);
+    const pubs = await publishAll(lab, target, names, publishRate);
+    await sleep(settings.settleMs);
+    const u1 = usage(target.pids());
+    const subs = await subscribeAll(lab, target, names, subscribeRate);
+    await sleep(settings.settleMs);
+    const u2 = usage(target.pids());
+
+    const perItem = (bytes: number, n: number): number => (n > 0 ? bytes / n : NaN);
+    const p = usageDelta(u0, u1);
+    const s = usageDelta(u1, u2);
+    return {
+      publicationsRss: perItem(p.rssBytes, pubs.stats.successful),
+      publicationsPss: perItem(p.pssBytes, pubs.stats.successful),
+      subscriptionsRss: perItem(s.rssBytes, subs.stats.successful),
+      subscriptionsPss: perItem(s.pssBytes, subs.stats.successful),
+      note: `publications at ${Math.round(publishRate)}/s: ${describe(pubs)}; subscriptions at ${Math.round(subscribeRate)}/s: ${describe(subs)}`,
+    };
+  } finally {
+    await target.stop();
+  }
+}
