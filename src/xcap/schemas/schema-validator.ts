@@ -12,6 +12,12 @@ import type { SchemaFile } from './schema-catalogue.js';
 // XML guard already refused DOCTYPEs; this is the second line).
 const PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE;
 
+/** The root element of the documents of a schema set: its namespace and local name. */
+export interface RootElement {
+  readonly namespace: string;
+  readonly localName: string;
+}
+
 /** The first libxml2 diagnostic of a failure as one line: `line N: message`. */
 function firstProblem(error: unknown): string {
   if (error instanceof XmlLibError && error.details.length > 0) {
@@ -35,21 +41,25 @@ function driverSchema(files: readonly SchemaFile[]): string {
 export class SchemaValidator {
   private constructor(
     private readonly xsd: XsdValidator,
+    /** The root element every valid document has. */
+    readonly root: RootElement,
     /** The namespaces of the compiled schemas, in import order. */
     readonly namespaces: readonly string[],
   ) {}
 
   /**
-   * Compiles the schemas `files` into one set; list every file after those it imports (e.g.
+   * Compiles the schemas `files` into one set whose documents have the root element `root` (a schema
+   * set declares several global elements, any of which XSD would accept as a root: the application
+   * usage fixes one, RFC 4825 §5.3). List every file after those it imports (e.g.
    * common-policy before pres-rules), since a schema's `xs:import` without a schemaLocation resolves to
    * a namespace imported before. Throws (a bug or a broken installation, never a protocol error) when the
    * schemas do not compile.
    */
-  static compile(files: readonly SchemaFile[]): SchemaValidator {
+  static compile(files: readonly SchemaFile[], root: RootElement): SchemaValidator {
     registerSchemaFiles();
     const driver = XmlDocument.fromString(driverSchema(files), { url: `${SCHEMA_BASE_URI}driver.xsd` });
     try {
-      return new SchemaValidator(XsdValidator.fromDoc(driver), files.map((f) => f.namespace));
+      return new SchemaValidator(XsdValidator.fromDoc(driver), root, files.map((f) => f.namespace));
     } catch (error) {
       throw new Error(`XML schemas ${files.map((f) => f.file).join(', ')} do not compile: ${firstProblem(error)}`);
     } finally {
@@ -59,8 +69,9 @@ export class SchemaValidator {
 
   /**
    * Validates a complete document (UTF-8 XML text). Returns undefined when it is valid, a
-   * {@link SchemaValidationError} whose phrase names the line and the first violation when it is not
-   * (RFC 4825 §8.2.5, §11.1), or {@link NotWellFormed} when libxml2 cannot parse it at all.
+   * {@link SchemaValidationError} whose phrase names the line and the first violation (or the wrong root
+   * element) when it is not (RFC 4825 §8.2.5, §11.1), or {@link NotWellFormed} when libxml2 cannot parse
+   * it at all.
    */
   validate(document: string | Uint8Array): SchemaValidationError | NotWellFormed | undefined {
     let doc: XmlDocument;
@@ -70,6 +81,11 @@ export class SchemaValidator {
       return new NotWellFormed(firstProblem(error));
     }
     try {
+      const root = doc.root;
+      if (root.name !== this.root.localName || root.namespaceUri !== this.root.namespace) {
+        const found = root.namespaceUri ? `<${root.name}> in namespace ${root.namespaceUri}` : `<${root.name}> in no namespace`;
+        return new SchemaValidationError(`the root element must be <${this.root.localName}> in namespace ${this.root.namespace}, not ${found}`);
+      }
       this.xsd.validate(doc);
       return undefined;
     } catch (error) {
