@@ -4,6 +4,11 @@ import { SipError } from '../sip/message/sip-error.js';
 import { ContentTypeHeader } from '../sip/parser/headers/content-type.js';
 import type { PublicationRecord, PublicationSource } from '../store/ports.js';
 import { LruCache } from '../util/lru.js';
+import type { PresenceAuthorizer } from './authorization/authorizer.js';
+import type { PolicyDecision, Permissions, SubHandling, Watcher } from './authorization/model.js';
+import { ANONYMOUS_WATCHER } from './authorization/model.js';
+import { isFull, permissionsKey } from './authorization/permissions.js';
+import { politeBlockView, presenceView } from './authorization/view.js';
 import { compose } from './composition/compose.js';
 import { buildPidf } from './pidf/build.js';
 import type { PresenceDocument } from './pidf/model.js';
@@ -16,8 +21,9 @@ export const PIDF = 'application/pidf+xml';
 /** How the presence package decides and composes; the `presence` slice of the configuration. */
 export interface PresencePolicy {
   /**
-   * Watchers no rule names (TS 23.141 §7; until pres-rules, every watcher but the presentity itself):
-   * `allow` → active, `confirm` → pending, `block` → rejected.
+   * Watchers of a presentity without an authorisation policy (no pres-rules document, and no default
+   * rule set provisioned), except the presentity itself (TS 23.141 §7): `allow` → active with the whole
+   * document, `confirm` → pending, `block` → rejected.
    */
   readonly defaultSubHandling: 'allow' | 'confirm' | 'block';
   readonly subscriptionExpires: ExpiryPolicy;
@@ -39,16 +45,52 @@ export interface PresencePackageOptions {
   publications: PublicationList;
   /** Composed documents kept in memory (LRU), default 10,000 presentities. */
   cacheSize?: number;
+  /**
+   * The authorisation policy engine (pres-rules, RFC 5025). Without it, or for a presentity it has no
+   * policy for, every watcher gets {@link PresencePolicy.defaultSubHandling}.
+   */
+  authorizer?: PresenceAuthorizer;
+}
+
+/** A presentity's composed document, its body, and the views rendered from it by permissions. */
+interface Composed {
+  readonly doc: PresenceDocument;
+  readonly body: Buffer;
+  /** Rendered views by `permissionsKey`: watchers with equal permissions share one transformation. */
+  readonly views: LruCache<string, Buffer>;
+}
+
+/** Distinct permission sets whose views are kept per composed document. */
+const VIEWS_PER_DOCUMENT = 64;
+
+/** The subscription state of each sub-handling (RFC 5025 §3.2.1). */
+const DECISION: Readonly<Record<SubHandling, AuthorizationDecision>> = {
+  allow: 'active',
+  confirm: 'pending',
+  'polite-block': 'polite-block',
+  block: 'rejected',
+};
+
+/**
+ * The watcher as the rules see it. The notifier records the watcher's identity (the authenticated or
+ * asserted one when the server authenticates) or the anonymous identity (RFC 3323 §4.1.1.3); an
+ * anonymous watcher has no identity to match (RFC 5025 §3.1.1.2) and matches anonymous-request rules.
+ */
+function watcherOf(identity: string): Watcher {
+  const anonymous = identity === ANONYMOUS_WATCHER || identity.endsWith('@anonymous.invalid');
+  return { identity, anonymous, authenticated: !anonymous };
 }
 
 /**
  * The presence event package (RFC 3856) on the event framework: PUBLISH of PIDF documents (RFC 3903,
  * validated by the PIDF parser), composition of every source's publication into one document per
- * presentity (TS 23.141 §5.1), and NOTIFY bodies per watcher.
+ * presentity (TS 23.141 §5.1), and NOTIFY bodies per watcher, authorised and filtered by the
+ * presentity's rules (RFC 5025) when an authorizer is configured.
  *
  * Documents are parsed once per publication and composed once per change of the presentity's
- * publications ({@link publicationsChanged} invalidates); each subscriber's body is that composed
- * document, so the notifier's per-subscription comparison sends a NOTIFY only when it changed.
+ * publications ({@link publicationsChanged} invalidates); each subscriber's body is its view of that
+ * composed document, rendered once per distinct permission set, so the notifier's per-subscription
+ * comparison sends a NOTIFY only when that view changed.
  */
 export class PresencePackage implements EventPackage {
   readonly name = 'presence';
@@ -57,7 +99,7 @@ export class PresencePackage implements EventPackage {
   readonly expires: ExpiryPolicy;
   readonly publication: PublicationPolicy;
   private readonly parsed: LruCache<string, PresenceDocument>;
-  private readonly composed: LruCache<string, Promise<Buffer>>;
+  private readonly composed: LruCache<string, Promise<Composed>>;
 
   constructor(private readonly opts: PresencePackageOptions) {
     const { policy } = opts;
@@ -74,34 +116,33 @@ export class PresencePackage implements EventPackage {
   }
 
   /**
-   * RFC 3856 §5.1 / TS 23.141 §7 placeholder until pres-rules: a presentity may always watch itself;
-   * other watchers get the configured default sub-handling.
+   * RFC 3856 §5.1, TS 23.141 §7: a presentity may always watch itself; other watchers get the
+   * sub-handling of the presentity's authorisation rules (RFC 5025 §3.2.1: allow → active, confirm →
+   * pending, polite-block → polite-block, block → rejected), or the configured default without rules.
    */
-  authorize(ctx: SubscriptionContext): AuthorizationDecision {
-    if (ctx.record.watcher === ctx.record.resource) return 'active';
-    switch (this.opts.policy.defaultSubHandling) {
-      case 'allow':
-        return 'active';
-      case 'confirm':
-        return 'pending';
-      case 'block':
-        return 'rejected';
-    }
+  async authorize(ctx: SubscriptionContext): Promise<AuthorizationDecision> {
+    const { record } = ctx;
+    if (record.watcher === record.resource) return 'active';
+    const decision = await this.decide(record.resource, record.watcher);
+    return DECISION[decision?.subHandling ?? this.opts.policy.defaultSubHandling];
   }
 
   /**
-   * The watcher's document: the composed presence while active; while pending, a document with no
-   * presence and a note saying so (RFC 3856 §6.6); for polite blocking, one offline tuple (§6.6).
+   * The watcher's document: while pending, a document with no presence and a note saying so (RFC 3856
+   * §6.6); for the presentity itself or without rules, the composed document; otherwise the view its
+   * permissions grant (RFC 5025 §3.3) when allowed, and for any other sub-handling (polite-block, or a
+   * confirm or block the notifier has not applied yet) one closed tuple revealing nothing (§3.2.1).
    */
   async render(ctx: SubscriptionContext): Promise<NotifyBody> {
     const { record } = ctx;
     if (record.state === 'pending') {
       return { contentType: PIDF, body: buildPendingDocument(record.resource) };
     }
-    if ((await this.authorize(ctx)) === 'polite-block') {
-      return { contentType: PIDF, body: buildPidf({ entity: record.resource, tupleId: 'offline', basic: 'closed' }) };
+    const decision = record.watcher === record.resource ? undefined : await this.decide(record.resource, record.watcher);
+    if (decision && decision.subHandling !== 'allow') {
+      return { contentType: PIDF, body: serializePidf(politeBlockView(record.resource)) };
     }
-    return { contentType: PIDF, body: await this.document(record.resource) };
+    return { contentType: PIDF, body: decision ? await this.view(record.resource, decision.permissions) : await this.document(record.resource) };
   }
 
   /**
@@ -122,25 +163,49 @@ export class PresencePackage implements EventPackage {
   }
 
   /** The composed document of a presentity (RFC 3863 body), from its current publications. */
-  document(resource: string): Promise<Buffer> {
-    let doc = this.composed.get(resource);
-    if (!doc) {
-      doc = this.compose(resource);
-      this.composed.set(resource, doc);
-      // A failed composition must not stay cached.
-      doc.catch(() => this.composed.delete(resource));
-    }
-    return doc;
+  async document(resource: string): Promise<Buffer> {
+    return (await this.composition(resource)).body;
   }
 
-  private async compose(resource: string): Promise<Buffer> {
+  private decide(resource: string, watcher: string): Promise<PolicyDecision | undefined> {
+    const { authorizer } = this.opts;
+    if (!authorizer) return Promise.resolve(undefined);
+    return authorizer.evaluate(resource, watcherOf(watcher), async () => (await this.composition(resource)).doc);
+  }
+
+  /** The presentity's document as `permissions` let a watcher see it (RFC 5025 §3.3), one rendering per permission set. */
+  private async view(resource: string, permissions: Permissions): Promise<Buffer> {
+    const c = await this.composition(resource);
+    if (isFull(permissions)) return c.body;
+    const key = permissionsKey(permissions);
+    let body = c.views.get(key);
+    if (!body) {
+      body = serializePidf(presenceView(c.doc, permissions));
+      c.views.set(key, body);
+    }
+    return body;
+  }
+
+  private composition(resource: string): Promise<Composed> {
+    let c = this.composed.get(resource);
+    if (!c) {
+      c = this.compose(resource);
+      this.composed.set(resource, c);
+      // A failed composition must not stay cached.
+      c.catch(() => this.composed.delete(resource));
+    }
+    return c;
+  }
+
+  private async compose(resource: string): Promise<Composed> {
     const records = await this.opts.publications.list(resource, this.name);
     const inputs = [];
     for (const r of records) {
       const doc = this.parse(r);
       if (doc) inputs.push({ doc, source: r.source, modifiedAt: r.modifiedAt, etag: r.etag });
     }
-    return serializePidf(compose(resource, inputs, { precedence: this.opts.policy.precedence }));
+    const doc = compose(resource, inputs, { precedence: this.opts.policy.precedence });
+    return { doc, body: serializePidf(doc), views: new LruCache(VIEWS_PER_DOCUMENT) };
   }
 
   private parse(r: PublicationRecord): PresenceDocument | undefined {
