@@ -53,7 +53,7 @@ export const QUICK: Settings = {
   stepSeconds: 0.4,
   recoverMs: 300,
   latencySeconds: 0.4,
-  memoryCount: 300,
+  memoryCount: 200,
   fanouts: [20, 100],
   subscribeTargets: 50,
   settleMs: 300,

@@ -141,7 +141,7 @@ export async function measureMemory(lab: Lab, publishRate: number, subscribeRate
   const target = await lab.start();
   try {
     // Warm up: the first requests load code, grow pools and (for Node) compile the hot paths.
-    const warm = newNames('mw', Math.min(1000, settings.memoryCount));
+    const warm = newNames('mw', Math.min(1000, Math.ceil(settings.memoryCount / 2)));
     await publishAll(lab, target, warm, publishRate);
     await subscribeAll(lab, target, warm, subscribeRate);
     await sleep(settings.settleMs);

@@ -27,9 +27,11 @@ interface Results {
 }
 
 const live = new Set<Target>();
+const t0 = Date.now();
 
+/** A progress line on stderr, with the seconds since the start. */
 function note(line: string): void {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
 }
 
 /** A Lab whose servers are tracked, so an interrupted run still stops them. */
