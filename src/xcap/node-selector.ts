@@ -122,38 +122,30 @@ function attrTestAt(text: string, at: number): { q: { prefixOrLocal: string; loc
   return { q, value: decodeReferences(text.slice(q.end + 2, close)), end: close + 2 };
 }
 
-/** One element step (RFC 4825 §6.3 `step`, without extension selectors). */
+/** One element step (RFC 4825 §6.3 `step`, without extension selectors): the syntax first, then the prefixes. */
 function parseStep(text: string, bindings: ReadonlyMap<string, string>, defaultNs: string): Step | SelectorError {
-  let name: NameTest;
-  let at: number;
-  if (text.startsWith('*')) {
-    name = { kind: 'any' };
-    at = 1;
-  } else {
-    const q = qnameAt(text, 0);
-    if (!q) return unknown(text);
+  const q = text.startsWith('*') ? undefined : qnameAt(text, 0);
+  if (!q && !text.startsWith('*')) return unknown(text);
+  let at = q ? q.end : 1;
+  POSITION_AT.lastIndex = at;
+  const pos = POSITION_AT.exec(text);
+  if (pos) at = POSITION_AT.lastIndex;
+  const attr = attrTestAt(text, at);
+  if (attr) at = attr.end;
+  if (at !== text.length) return unknown(text);
+  let name: NameTest = { kind: 'any' };
+  if (q) {
     const r = resolve(q.prefixOrLocal, q.local, bindings, defaultNs);
     if ('status' in r) return r;
     name = { kind: 'name', ...r };
-    at = q.end;
-  }
-  let position: number | undefined;
-  POSITION_AT.lastIndex = at;
-  const pos = POSITION_AT.exec(text);
-  if (pos) {
-    position = Number(pos[1]);
-    at = POSITION_AT.lastIndex;
   }
   let attribute: Step['attribute'];
-  const attr = attrTestAt(text, at);
   if (attr) {
     const r = resolve(attr.q.prefixOrLocal, attr.q.local, bindings, null);
     if ('status' in r) return r;
     attribute = { name: { ...r, qname: attr.q.local === undefined ? attr.q.prefixOrLocal : `${attr.q.prefixOrLocal}:${attr.q.local}` }, value: attr.value };
-    at = attr.end;
   }
-  if (at !== text.length) return unknown(text);
-  return { name, text, ...(position !== undefined && { position }), ...(attribute && { attribute }) };
+  return { name, text, ...(pos && { position: Number(pos[1]) }), ...(attribute && { attribute }) };
 }
 
 /** The terminal selector in `text`, undefined when `text` is not one. */

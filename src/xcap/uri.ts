@@ -17,6 +17,8 @@ export interface XcapUri extends XcapDocumentLocation {
   readonly query?: string;
   /** The raw path of the document (xcap root and document selector, as sent), for URIs in responses. */
   readonly rawDocumentPath: string;
+  /** The raw path of the directory holding it: the user's home directory or the global directory. */
+  readonly rawDirectoryPath: string;
   /** The query component as sent (still percent-encoded), without '?'; absent when there is none. */
   readonly rawQuery?: string;
 }
@@ -75,6 +77,7 @@ export function parseXcapUri(rawUrl: string, root: string): XcapUriParseResult {
     xui,
     name: nameParts.join('/'),
     rawDocumentPath: `${root}/${docSegments.join('/')}`,
+    rawDirectoryPath: `${root}/${docSegments.slice(0, tree === 'users' ? 3 : 2).join('/')}`,
     ...(nodeSelector !== undefined && { nodeSelector }),
     ...(query !== undefined && { query, rawQuery }),
   };
@@ -91,7 +94,7 @@ const PCHAR = /[A-Za-z0-9\-._~!$&'()*+,;=:@]/;
  */
 export function encodeSegment(text: string): string {
   let out = '';
-  for (const c of text) out += PCHAR.test(c) ? c : encodeURIComponent(c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`);
+  for (const c of text) out += PCHAR.test(c) ? c : encodeURIComponent(c);
   return out;
 }
 

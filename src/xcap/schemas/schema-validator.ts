@@ -3,7 +3,7 @@
  * valid against the application usage's schema) with libxml2 (libxml2-wasm). A schema set is compiled
  * once; each validation parses the document into wasm memory, validates it and frees it again.
  */
-import { ParseOption, XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
+import { ParseOption, XmlDocument, XmlError, XmlLibError, XsdValidator } from 'libxml2-wasm';
 import { NotWellFormed, SchemaValidationError } from '../errors.js';
 import { registerSchemaFiles, SCHEMA_BASE_URI } from './schema-catalogue.js';
 import type { SchemaFile } from './schema-catalogue.js';
@@ -89,7 +89,9 @@ export class SchemaValidator {
       this.xsd.validate(doc);
       return undefined;
     } catch (error) {
-      if (error instanceof XmlLibError) return new SchemaValidationError(firstProblem(error));
+      // libxml2 reports the violations (XmlValidateError), or fails as a whole (XmlError) on documents it
+      // cannot validate, such as ones with entity references the server's screening would have refused.
+      if (error instanceof XmlError) return new SchemaValidationError(firstProblem(error));
       throw error;
     } finally {
       doc.dispose();
