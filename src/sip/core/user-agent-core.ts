@@ -41,15 +41,22 @@ export interface UserAgentCoreOptions {
   /** Value of the Server header on every response. */
   serverName?: string;
   logger?: Logger;
+  /**
+   * The authentication step, run first for every request but ACK and CANCEL (RFC 3261 §8.2: "Once a
+   * request is authenticated (or authentication is skipped)", then method inspection; §22.1: ACK and
+   * CANCEL are never challenged). Resolves undefined when authentication is skipped, the authenticated
+   * identity, or a SipError to answer with (401 with its challenges, 403, 400); a rejection is a bug (500).
+   */
+  authenticate?(req: SipRequest, flow: Flow): Promise<{ identity: string } | SipError | undefined>;
 }
 
 const SCHEMES = ['sip', 'sips', 'tel', 'pres'];
 
 /**
- * The UAS core (RFC 3261 §8.2): receives new server transactions from the transaction layer, makes the
- * §8.2 checks, dispatches to the method's handler, and is the one place that turns a {@link SipError}
- * into a response (STYLE habit 6). It answers OPTIONS itself (§11.2) with Allow, Accept,
- * Accept-Encoding, Accept-Language, Supported and Allow-Events.
+ * The UAS core (RFC 3261 §8.2): receives new server transactions from the transaction layer, runs the
+ * authentication step if one is given, makes the §8.2 checks, dispatches to the method's handler, and is
+ * the one place that turns a {@link SipError} into a response (STYLE habit 6). It answers OPTIONS itself
+ * (§11.2) with Allow, Accept, Accept-Encoding, Accept-Language, Supported and Allow-Events.
  */
 export class UserAgentCore {
   private readonly handlers = new Map<string, MethodHandler>();
@@ -111,6 +118,28 @@ export class UserAgentCore {
   private receive(tx: AnyServerTransaction): void {
     const req = tx.request;
     this.stats.requests++;
+    const { authenticate } = this.opts;
+    // RFC 3261 §22.1: ACK and CANCEL MUST NOT be challenged.
+    if (!authenticate || req.method === 'ACK' || req.method === 'CANCEL') {
+      this.dispatch(tx);
+      return;
+    }
+    let outcome: Promise<{ identity: string } | SipError | undefined>;
+    try {
+      outcome = authenticate(req, tx.flow);
+    } catch (e) {
+      this.reply(tx, this.failure(req, e));
+      return;
+    }
+    outcome.then(
+      (r) => (r instanceof SipError ? this.reply(tx, this.fromError(req, r)) : this.dispatch(tx)),
+      (e: unknown) => this.reply(tx, this.failure(req, e)),
+    );
+  }
+
+  /** RFC 3261 §8.2.1-§8.2.3 checks, then the method's handler. */
+  private dispatch(tx: AnyServerTransaction): void {
+    const req = tx.request;
     const rejection = checkRequest(req, this.policy);
     if (rejection) {
       this.reply(tx, this.fromError(req, rejection));
