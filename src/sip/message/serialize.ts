@@ -22,6 +22,10 @@ export function serialize(msg: SipMessage): Buffer {
   if (!wroteLength) head += `Content-Length: ${msg.body.length}\r\n`;
   head += '\r\n';
   if (!msg.body.length) return Buffer.from(head, 'utf8');
-  const headBuf = Buffer.from(head, 'utf8');
-  return Buffer.concat([headBuf, msg.body], headBuf.length + msg.body.length);
+  // One allocation, and the head is encoded straight into it (no intermediate head Buffer to copy).
+  const headLength = Buffer.byteLength(head, 'utf8');
+  const out = Buffer.allocUnsafe(headLength + msg.body.length);
+  out.write(head); // utf8, from offset 0: writes exactly headLength bytes
+  msg.body.copy(out, headLength);
+  return out;
 }
