@@ -10,8 +10,9 @@ import { parseUri } from '../../sip/parser/uri.js';
 
 /**
  * The key an identity is compared by: the canonical address-of-record of a SIP, SIPS, tel, pres or im
- * URI (user part case-sensitive, host case-insensitive, parameters and port dropped); any other text as
- * written, trimmed. URIs of different schemes never compare equal (RFC 5025 §3.1.1.2: a SIP URI with a
+ * URI (user part case-sensitive, host case-insensitive, parameters and port dropped; a SIPS URI keys as
+ * its SIP form, as the server keys every presentity and watcher, see `canonicalAor`); any other text as
+ * written, trimmed. A SIP URI and a tel URI never compare equal (RFC 5025 §3.1.1.2: a SIP URI with a
  * phone number does not match a tel URI).
  */
 export function identityKey(uri: string): string {
