@@ -261,7 +261,8 @@ export function serializeAttributeValue(value: string): string {
  * in scope (nearest declaration wins; the implicit `xml` prefix is not listed).
  */
 export function serializeNamespaceBindings(el: Element): string {
-  const bindings = inScopeNamespaces(el);
+  // The default namespace first, then the prefixes from the nearest declaration outwards.
+  const bindings = [...inScopeNamespaces(el)].sort(([a], [b]) => Number(a !== '') - Number(b !== ''));
   let attrs = '';
   for (const [prefix, ns] of bindings) {
     if (prefix === 'xml' && ns === XML_NAMESPACE) continue;
