@@ -62,8 +62,23 @@ const KNOWN = new Map<string, Treatment>([
 // Elements that are known but always provided elsewhere: no provide-unknown-attribute applies to them.
 const KNOWN_ELSEWHERE = new Set([...ALWAYS.tuple, ...ALWAYS.person, ...ALWAYS.device, q(NS.pidf, 'status')]);
 
-/** Is an element with this treatment (or an unknown one) shown? undefined treatment: unknown. */
-function granted(name: string, t: Treatment | undefined, p: Permissions): boolean {
+/**
+ * What a component's children are filtered by: the permissions, and the classes its kind is selected by
+ * (empty when all of its kind are shown).
+ */
+interface Grants {
+  readonly p: Permissions;
+  /**
+   * RFC 5025 §4 requires D = F(D): a component shown because of its rpid:class would disappear when
+   * filtered again without it, so a class the watcher's rules select by is kept even without
+   * provide-class (the rule naming it already tells the watcher as much).
+   */
+  readonly classes: ReadonlySet<string>;
+}
+
+/** Is `el`, with this treatment (undefined: an unknown element), shown? */
+function granted(el: Element, name: string, t: Treatment | undefined, g: Grants): boolean {
+  const { p } = g;
   if (p.allAttributes) return true;
   if (t === undefined) {
     // RFC 5025 §3.3.2.14: unknown elements only by name and namespace.
@@ -74,7 +89,7 @@ function granted(name: string, t: Treatment | undefined, p: Permissions): boolea
     case 'status':
       return true;
     case 'attribute':
-      return p.attributes.has(t.permission);
+      return p.attributes.has(t.permission) || (t.permission === 'class' && g.classes.has((el.textContent ?? '').trim()));
     case 'user-input':
       return p.userInput !== 'false';
     case 'geopriv':
@@ -82,7 +97,6 @@ function granted(name: string, t: Treatment | undefined, p: Permissions): boolea
   }
 }
 
-/** The treatment of a child element of a component, or of a tuple's <status> (only <basic> is always there). */
 function treatmentOf(name: string, kind: Kind | 'status'): Treatment | undefined {
   if (kind === 'status') return name === BASIC ? { as: 'always' } : name === GEOPRIV ? { as: 'geopriv' } : undefined;
   if (kind === 'tuple' && name === q(NS.pidf, 'status')) return { as: 'status' };
@@ -103,6 +117,7 @@ function keptOwnAttribute(a: { namespaceURI: string | null; localName: string | 
 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
+const NO_CLASSES: ReadonlySet<string> = new Set();
 
 function isBlank(n: Node): boolean {
   return n.nodeType === TEXT_NODE && /^\s*$/.test(n.nodeValue ?? '');
@@ -124,7 +139,8 @@ function stripAttributes(el: Element, keep: (a: { namespaceURI: string | null; l
  * are granted) text and comments, are removed; user-input attributes are cut down; the status of a
  * tuple is filtered the same way (<basic> always stays). True when anything changed.
  */
-function filterChildren(el: Element, kind: Kind | 'status', p: Permissions): boolean {
+function filterChildren(el: Element, kind: Kind | 'status', g: Grants): boolean {
+  const { p } = g;
   let changed = false;
   for (let n: Node | null = el.firstChild; n; ) {
     const next: Node | null = n.nextSibling;
@@ -139,13 +155,15 @@ function filterChildren(el: Element, kind: Kind | 'status', p: Permissions): boo
     const child = n as Element;
     const name = qname(child);
     const t = treatmentOf(name, kind);
-    if (!granted(name, t, p)) {
+    if (!granted(child, name, t, g)) {
+      // The line the element stood on goes with it.
+      if (child.previousSibling && isBlank(child.previousSibling)) el.removeChild(child.previousSibling);
       el.removeChild(child);
       changed = true;
     } else if (t?.as === 'user-input') {
       changed = stripAttributes(child, (a) => keptUserInputAttribute(a.localName ?? '', p)) || changed;
     } else if (t?.as === 'status') {
-      changed = filterChildren(child, 'status', p) || changed;
+      changed = filterChildren(child, 'status', g) || changed;
     }
     n = next;
   }
@@ -153,7 +171,8 @@ function filterChildren(el: Element, kind: Kind | 'status', p: Permissions): boo
 }
 
 /** Would {@link filterChildren} change this element? Checked on the original, so unchanged components are shared. */
-function needsFilter(el: Element, kind: Kind | 'status', p: Permissions): boolean {
+function needsFilter(el: Element, kind: Kind | 'status', g: Grants): boolean {
+  const { p } = g;
   if (p.allAttributes) return false;
   for (let n: Node | null = el.firstChild; n; n = n.nextSibling) {
     if (n.nodeType !== ELEMENT_NODE) {
@@ -163,14 +182,14 @@ function needsFilter(el: Element, kind: Kind | 'status', p: Permissions): boolea
     const child = n as Element;
     const name = qname(child);
     const t = treatmentOf(name, kind);
-    if (!granted(name, t, p)) return true;
+    if (!granted(child, name, t, g)) return true;
     if (t?.as === 'user-input' && p.userInput !== 'full') {
       for (let i = 0; i < child.attributes.length; i++) {
         const a = child.attributes.item(i);
         if (a && !keptUserInputAttribute(a.localName ?? '', p)) return true;
       }
     }
-    if (t?.as === 'status' && needsFilter(child, 'status', p)) return true;
+    if (t?.as === 'status' && needsFilter(child, 'status', g)) return true;
   }
   for (let i = 0; i < el.attributes.length; i++) {
     const a = el.attributes.item(i);
@@ -181,13 +200,15 @@ function needsFilter(el: Element, kind: Kind | 'status', p: Permissions): boolea
 
 /** The component as the watcher sees it, or undefined when what remains is not a valid component. */
 function filterComponent<C extends PresenceComponent>(c: C, p: Permissions): C | undefined {
-  if (!needsFilter(c.element, c.kind, p)) return c;
+  const selector = c.kind === 'tuple' ? p.services : c.kind === 'person' ? p.persons : p.devices;
+  const g: Grants = { p, classes: selector.all ? NO_CLASSES : selector.classes };
+  if (!needsFilter(c.element, c.kind, g)) return c;
   const clone = c.element.cloneNode(true) as Element;
   // The clone is detached from its document: an inherited xml:lang must be written on it (XML 1.0 §2.12).
   const lang = languageOf(c.element);
   if (lang !== undefined && !clone.hasAttributeNS(NS.xml, 'lang')) clone.setAttributeNS(NS.xml, 'xml:lang', lang);
   stripAttributes(clone, keptOwnAttribute);
-  filterChildren(clone, c.kind, p);
+  filterChildren(clone, c.kind, g);
   const read = c.kind === 'tuple' ? readTuple(clone) : c.kind === 'person' ? readPerson(clone) : readDevice(clone);
   // RFC 3863 §4.1.3: a tuple whose status lost every value (e.g. only a location) cannot be shown.
   return read.ok ? (read.value as C) : undefined;
@@ -242,7 +263,8 @@ function present<T>(x: T | undefined): x is T {
  * - tuples, persons and devices granted by provide-services / persons / devices (RFC 5025 §3.3.1);
  * - in each, the always-provided elements, the attributes granted by the Boolean permissions, user-input
  *   as its level allows, gp:geopriv with OMA provide-geopriv `full`, unknown elements granted by name
- *   (§3.3.2.14), or everything with provide-all-attributes (§3.3.2.15). Without provide-all-attributes,
+ *   (§3.3.2.14), or everything with provide-all-attributes (§3.3.2.15); an rpid:class the component is
+ *   selected by stays (so that the view is a fixed point, §4). Without provide-all-attributes,
  *   attributes of the component element other than id and xml:lang, and text or comments among its
  *   children, are removed too;
  * - the top-level notes (which stand for the notes of persons, RFC 4479 §5) with provide-note and all
