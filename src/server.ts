@@ -1,26 +1,26 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { PackageRegistry } from './events/package-registry.js';
 import { Notifier } from './events/notifier/notifier.js';
 import { PublicationManager } from './events/publication/publication-manager.js';
+import { SubscriberRegistry } from './hss/subscriber-registry.js';
 import { PresencePackage } from './presence/presence-package.js';
 import { REGISTRAR_OPTION_TAGS, Registrar } from './proxy/registrar/registrar.js';
-import { canonicalAor } from './sip/core/aor.js';
+import { DigestAuthenticator } from './sip/auth/digest-server.js';
+import { canonicalAorOfText } from './sip/core/aor-text.js';
+import { AuthenticationPolicy } from './sip/core/authentication.js';
 import { LocalIdentity } from './sip/core/local-identity.js';
 import { UserAgentCore } from './sip/core/user-agent-core.js';
-import type { SipRequest } from './sip/message/message.js';
 import { SipError } from './sip/message/sip-error.js';
-import { FromHeader } from './sip/parser/headers/from-to.js';
 import { TransactionLayer } from './sip/transaction/transaction-layer.js';
 import type { LoopNetwork } from './sip/transport/loop.js';
 import { TransportLayer } from './sip/transport/transport-layer.js';
 import type { TransportName } from './sip/transport/types.js';
-import { MemoryStores } from './store/memory/memory-stores.js';
+import { openStores } from './store/open.js';
 import type { PublicationSource, Stores } from './store/ports.js';
-import { openSqliteStores } from './store/sqlite/sqlite-stores.js';
 import type { Clock } from './util/clock.js';
 import { systemClock } from './util/clock.js';
 import { silentLogger } from './util/logger.js';
@@ -88,11 +88,6 @@ function expiryOf(e: Readonly<Config['presence']['subscriptionExpires']>): { def
   return { default: e.defaultSeconds, min: e.minSeconds, max: e.maxSeconds };
 }
 
-function openStores(config: Readonly<Config>): Stores {
-  if (config.store.kind === 'memory') return new MemoryStores();
-  return openSqliteStores(join(config.store.dataDir, 'presenced.db'), { synchronous: config.store.synchronous });
-}
-
 /**
  * The composition root (DESIGN.md §3): builds the SIP stack, the registrar, the event framework with the
  * presence package, and the stores for a validated configuration, without opening any socket
@@ -102,7 +97,7 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? systemClock;
   const { sip, presence } = config;
-  const stores = deps.stores ?? openStores(config);
+  const stores = deps.stores ?? openStores(config.store);
 
   const transport = new TransportLayer({
     logger,
@@ -123,6 +118,31 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
   identity.addDomain(config.domain);
   identity.addHost('localhost');
 
+  // Issue 4 items 1 and 5: digest authentication against the subscriber registry, watcher identity.
+  const realm = config.auth.realm ?? config.domain;
+  const subscribers = new SubscriberRegistry({ store: stores.subscribers, realm, canonicalIdentity: (t) => canonicalAorOfText(t, identity), clock });
+  const digest = config.auth.mode === 'digest';
+  const authentication = new AuthenticationPolicy({
+    mode: config.auth.mode,
+    identity,
+    trustedPeers: sip.trustedPeers,
+    logger,
+    ...(digest
+      ? {
+          authenticator: new DigestAuthenticator({
+            realm,
+            secret: randomBytes(32),
+            nonceTtlSeconds: config.auth.nonceTtlSeconds,
+            clock,
+            logger,
+            lookupHa1: (username, r, algorithm) => subscribers.lookupHa1(username, r, algorithm),
+          }),
+          subscribers,
+        }
+      : {}),
+  });
+  if (!digest) logger.warn('auth.mode is none: nobody is authenticated and every From is believed (lab networks only)');
+
   const packages = new PackageRegistry();
   const core = new UserAgentCore({
     transactions,
@@ -131,15 +151,13 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     logger,
     supported: REGISTRAR_OPTION_TAGS,
     allowEvents: () => packages.names(),
+    authenticate: authentication.authenticate,
   });
 
   const agents = new Map<string, PublicationSource>();
   for (const a of presence.networkAgents) agents.set(a, 'network');
   for (const a of presence.externalAgents) agents.set(a, 'external');
-  const publisherOf = (req: SipRequest): string | undefined => {
-    const from = req.tryHeader(FromHeader);
-    return from.ok && from.value ? canonicalAor(from.value.uri, identity) : undefined;
-  };
+  const { publisherOf } = authentication;
 
   const publications = new PublicationManager({
     store: stores.publications,
@@ -147,7 +165,8 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     nodeId: nodeIdOf(config),
     packageFor: (event) => packages.get(event),
     packages: () => packages.all(),
-    sourceOf: (req) => agents.get(publisherOf(req) ?? '') ?? 'user',
+    sourceOf: (req) => agents.get(publisherOf(req)) ?? 'user',
+    publisherOf,
     // TS 23.141 A.2.3.4 step 4: a presentity publishes its own presence; the configured network and
     // external agents publish anyone's.
     authorizePublisher: (_req, resource, publisher) => {
@@ -169,7 +188,15 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     publications,
   });
   packages.register(presencePackage);
-  const notifier = new Notifier({ transactions, store: stores.subscriptions, registry: packages, identity, clock, logger });
+  const notifier = new Notifier({
+    transactions,
+    store: stores.subscriptions,
+    registry: packages,
+    identity,
+    clock,
+    logger,
+    watcherOf: authentication.watcherOf,
+  });
   const notifyWatchers = (resource: string, event: string): void => {
     notifier.notifyResource(resource, event).catch((err: unknown) => {
       logger.error({ err, resource }, 'notifying watchers failed');

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import type { ConfigInput } from '../config/schema.js';
 import { build } from '../server.js';
@@ -23,6 +23,7 @@ interface ServeOptions {
   domain?: string;
   dataDir?: string;
   logLevel?: string;
+  auth?: 'digest' | 'none';
 }
 
 /** Turns command-line options into a configuration overlay (absent options change nothing). */
@@ -32,6 +33,7 @@ function overrides(o: ServeOptions): ConfigInput {
     domain: o.domain,
     sip: { host: o.host, port: o.sipPort, tlsPort: o.tlsPort, wsPort: o.wsPort, wssPort: o.wssPort, tls },
     store: { dataDir: o.dataDir },
+    auth: { mode: o.auth },
     log: { level: o.logLevel as 'info' | undefined },
   } as ConfigInput;
 }
@@ -52,6 +54,9 @@ export function serveCommand(): Command {
     .option('--domain <domain>', 'SIP domain served (host part of the users\' addresses; default localhost)')
     .option('--data-dir <dir>', 'directory of the SQLite state database (default ./data; created if missing)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .addOption(
+      new Option('--auth <mode>', 'digest: challenge REGISTER, and PUBLISH/SUBSCRIBE of the domain\'s users (see `presenced users`); none: believe every From (lab networks only)').choices(['digest', 'none']),
+    )
     .action(async (opts: ServeOptions) => {
       const config = loadConfig(opts.config, overrides(opts));
       const logger = createLogger(config.log.level);

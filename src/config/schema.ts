@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCidr } from '../util/cidr.js';
 
 /**
  * The configuration of `presenced serve`: one validated, frozen object grouped by layer (STYLE habit 9).
@@ -48,6 +49,27 @@ const sipSchema = z.strictObject({
     .prefault({}),
   /** Server header value on responses. */
   serverName: z.string().min(1).default('presenced'),
+  /**
+   * Trusted peers (e.g. the S-CSCF), as IP addresses or CIDR networks: requests from them are not
+   * challenged and their P-Asserted-Identity is believed (RFC 3325 §6); from anyone else it is ignored.
+   */
+  trustedPeers: z
+    .array(z.string().refine((s) => parseCidr(s) !== undefined, { message: 'must be an IP address or CIDR network, e.g. 10.0.0.0/8' }))
+    .max(1000)
+    .default([]),
+});
+
+const authSchema = z.strictObject({
+  /**
+   * `digest` (default): REGISTER, and PUBLISH and SUBSCRIBE from our domain's users, are challenged
+   * (RFC 3261 §22) against the subscribers' credentials (`presenced users`). `none`: nobody is
+   * challenged and the From is believed — for lab networks only; announced as a warning at start.
+   */
+  mode: z.enum(['digest', 'none']).default('digest'),
+  /** The digest realm (RFC 3261 §22.1); default the SIP domain. Changing it invalidates every password. */
+  realm: z.string().min(1).optional(),
+  /** How long a nonce is good for, seconds; an older one gets a stale challenge (RFC 7616 §3.3). */
+  nonceTtlSeconds: z.number().int().min(10).max(3600).default(300),
 });
 
 /** Allowed durations in seconds (RFC 6665 §4.2.1.1, RFC 3903 §6, RFC 3261 §10.3). */
@@ -116,6 +138,7 @@ export const configSchema = z.strictObject({
   sip: sipSchema.prefault({}),
   presence: presenceSchema.prefault({}),
   registrar: registrarSchema.prefault({}),
+  auth: authSchema.prefault({}),
   store: storeSchema.prefault({}),
   log: z
     .strictObject({

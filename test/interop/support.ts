@@ -29,12 +29,12 @@ export interface ServeProcess {
 }
 
 /**
- * Starts `presenced serve --host 127.0.0.1 --sip-port 0 …` and resolves once every listener has logged
- * its bound port. Rejects if the process exits first or nothing is bound within `timeoutMs`.
+ * Starts `presenced serve --host 127.0.0.1 --sip-port 0 --auth none …` and resolves once every listener
+ * has logged its bound port. Rejects if the process exits first or nothing is bound within `timeoutMs`.
  */
 export function startServe(extraArgs: string[] = [], expect = ['UDP', 'TCP'], timeoutMs = 15_000): Promise<ServeProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'presenced-serve-'));
-  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--sip-port', '0', '--data-dir', dataDir, ...extraArgs], {
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--sip-port', '0', '--data-dir', dataDir, '--auth', 'none', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ports: Record<string, number> = {};

@@ -37,6 +37,7 @@ function scenarioConfig(presence: ConfigInput['presence'] = {}): ReturnType<type
     nodeId: 'ps1',
     sip: { host: PS.address, port: PS.port },
     store: { kind: 'memory' },
+    auth: { mode: 'none' },
     presence,
   });
 }

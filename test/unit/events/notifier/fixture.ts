@@ -77,7 +77,7 @@ export async function setup(extra: Partial<NotifierOptions> = {}): Promise<Fixtu
   const store = new MemorySubscriptionStore();
   const identity = new LocalIdentity();
   identity.addDomain('ps.test');
-  const server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 }, store: { kind: 'memory' } }), { loopNetwork: net, clock });
+  const server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 }, store: { kind: 'memory' }, auth: { mode: 'none' } }), { loopNetwork: net, clock });
   const registry = new PackageRegistry();
   const pkg = new TestPackage('x-test');
   registry.register(pkg);

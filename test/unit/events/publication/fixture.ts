@@ -116,7 +116,7 @@ export async function setup(extra: Partial<PublicationManagerOptions> = {}): Pro
   const store = new SlowStore(memory);
   const identity = new LocalIdentity();
   identity.addDomain('ps.test');
-  const server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 }, store: { kind: 'memory' } }), { loopNetwork: net });
+  const server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 }, store: { kind: 'memory' }, auth: { mode: 'none' } }), { loopNetwork: net });
   const changes: PublicationChange[] = [];
   const managers: PublicationManager[] = [];
   const start = (): PublicationManager => {

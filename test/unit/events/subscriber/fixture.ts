@@ -65,7 +65,7 @@ export async function setup(): Promise<Fixture> {
   const store = new MemorySubscriptionStore();
   const identity = new LocalIdentity();
   identity.addDomain('ps.test');
-  const server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 }, store: { kind: 'memory' } }), { loopNetwork: net, clock });
+  const server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 }, store: { kind: 'memory' }, auth: { mode: 'none' } }), { loopNetwork: net, clock });
   const registry = new PackageRegistry();
   const pkg = new StatePackage();
   registry.register(pkg);

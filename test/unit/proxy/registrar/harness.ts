@@ -52,7 +52,7 @@ export class RegistrarWorld {
   private readonly peers: SipPeer[] = [];
 
   async start(opts: Partial<RegistrarOptions> = {}): Promise<this> {
-    this.server = build(validateConfig({ domain: DOMAIN, sip: { host: DOMAIN, port: 5060 }, store: { kind: 'memory' } }), { loopNetwork: this.net });
+    this.server = build(validateConfig({ domain: DOMAIN, sip: { host: DOMAIN, port: 5060 }, store: { kind: 'memory' }, auth: { mode: 'none' } }), { loopNetwork: this.net });
     this.registrar = this.newRegistrar(opts);
     this.server.core.register({
       method: 'REGISTER',

@@ -19,7 +19,7 @@ describe('UAS core', () => {
   const R = 'sip:bob@ps.test';
 
   before(async () => {
-    server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 }, store: { kind: 'memory' } }), { loopNetwork: net });
+    server = build(validateConfig({ domain: 'ps.test', sip: { host: 'ps.test', port: 5060 }, store: { kind: 'memory' }, auth: { mode: 'none' } }), { loopNetwork: net });
     server.core.register({
       method: 'MESSAGE',
       accept: ['text/plain'],
