@@ -111,8 +111,11 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function world(extra: Partial<XcapServerOptions> = {}, usages: ApplicationUsage[] = [listsUsage, servicesUsage, testUsage, capsUsage]): Promise<World> {
-  const store = new MemoryXcapDocumentStore();
+export async function world(
+  extra: Partial<XcapServerOptions> = {},
+  usages: ApplicationUsage[] = [listsUsage, servicesUsage, testUsage, capsUsage],
+  store = new MemoryXcapDocumentStore(),
+): Promise<World> {
   const changes: XcapChange[] = [];
   const app = await buildXcapApp({
     usages: new XcapUsages(usages),
