@@ -88,10 +88,10 @@ export class SipPeer {
     return true;
   }
 
-  /** Creates a peer listening on LOOP at `<name>.test`. */
-  static async start(net: LoopNetwork, name: string): Promise<SipPeer> {
+  /** Creates a peer listening on LOOP at `host`, by default `<name>.test` (an IP address for source-address tests). */
+  static async start(net: LoopNetwork, name: string, host = `${name}.test`): Promise<SipPeer> {
     const peer = new SipPeer(net, name);
-    const lp = await peer.transport.listen({ transport: 'LOOP', host: `${name}.test`, port: 0 });
+    const lp = await peer.transport.listen({ transport: 'LOOP', host, port: 0 });
     peer.hostName = lp.address;
     peer.portNumber = lp.port;
     return peer;
