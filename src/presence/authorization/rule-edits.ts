@@ -167,7 +167,11 @@ function editMany(many: Element, key: string, domain: string | undefined, above:
   }
   const d = plainAttribute(many, 'domain');
   const inDomain = d === undefined || (domain !== undefined && domainKey(d) === domain);
-  if (!inDomain || excepts.length > 0) return;
+  const domainExcepted = childElements(many).some((e) => {
+    const x = isElement(e, cp, 'except') ? plainAttribute(e, 'domain') : undefined;
+    return x !== undefined && domain !== undefined && domainKey(x) === domain;
+  });
+  if (!inDomain || domainExcepted || excepts.length > 0) return;
   const except = create(many, cp, 'except');
   except.setAttribute('id', key);
   appendIndented(many, except);

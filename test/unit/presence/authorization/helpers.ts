@@ -7,6 +7,8 @@ import type { EvaluationOrder, PolicyDecision, PresRules, Watcher } from '../../
 import { ANONYMOUS_WATCHER, POLICY_NS } from '../../../../src/presence/authorization/model.js';
 import { parsePresRules } from '../../../../src/presence/authorization/parse-rules.js';
 import { identityKey } from '../../../../src/presence/authorization/uri-match.js';
+import { SCHEMAS } from '../../../../src/xcap/schemas/schema-catalogue.js';
+import { SchemaValidator } from '../../../../src/xcap/schemas/schema-validator.js';
 
 /** Shared helpers of the authorisation tests. */
 
@@ -68,4 +70,18 @@ export function decide(doc: Buffer | PresRules, identity: string, o: DecideOptio
 /** The sets of a decision's permissions as sorted arrays, for deep comparisons. */
 export function plainPermissions(d: PolicyDecision): unknown {
   return JSON.parse(JSON.stringify(d.permissions, (_k, v: unknown) => (v instanceof Set ? [...(v as Set<string>)].sort() : v)));
+}
+
+/**
+ * Asserts that a pres-rules document is valid against the schemas the OMA pres-rules XCAP usage
+ * validates with (RFC 4745 §13, RFC 5025 §7, OMA common policy and pres-rules).
+ */
+export function assertSchemaValid(doc: Buffer): void {
+  const v = SchemaValidator.compile([SCHEMAS.commonPolicy, SCHEMAS.presRules, SCHEMAS.omaCommonPolicy, SCHEMAS.omaPresRules], { namespace: POLICY_NS.cp, localName: 'ruleset' });
+  try {
+    const problem = v.validate(doc);
+    assert.equal(problem, undefined, `${problem?.phrase ?? ''}\n${doc.toString()}`);
+  } finally {
+    v.dispose();
+  }
 }
