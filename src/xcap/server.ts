@@ -149,26 +149,28 @@ export function createXcapServer(opts: XcapServerOptions): XcapServer {
       ...(req.socket.remoteAddress !== undefined && { remoteAddress: req.socket.remoteAddress }),
     });
     if ('status' in auth) return { status: auth.status, text: auth.status === 401 ? 'authentication required' : 'forbidden', ...(auth.headers && { headers: auth.headers }) };
+    // From here on every answer carries the hook's headers for an authenticated request (RFC 7616 §3.5).
+    const authenticated = (r: Refusal): Refusal => ({ ...r, headers: { ...auth.headers, ...r.headers } });
     // RFC 4825 §8: a users-tree URI of a user the server does not know is a 404.
-    if (uri.tree === 'users' && opts.userExists && !(await opts.userExists(uri.xui))) return { status: 404, text: 'no such user' };
+    if (uri.tree === 'users' && opts.userExists && !(await opts.userExists(uri.xui))) return authenticated({ status: 404, text: 'no such user' });
     const operation = req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
     const access = { auid: uri.auid, tree: uri.tree, xui: uri.xui, name: uri.name, principal: auth.xui, operation } as const;
     // RFC 4825 §5.7: the usage's policy, else the default (own home directory; global tree read-only).
     const allowed = usage.authorize ? usage.authorize(access) : defaultAuthorization(access);
-    if (!allowed) return { status: 403, text: `${auth.xui} may not ${operation} this document` };
+    if (!allowed) return authenticated({ status: 403, text: `${auth.xui} may not ${operation} this document` });
     let target: XcapTarget = { uri, usage };
     if (uri.nodeSelector !== undefined) {
       const bindings = uri.query === undefined ? new Map<string, string>() : parseXmlnsQuery(uri.query);
-      if (!(bindings instanceof Map)) return { status: bindings.status, text: bindings.reason };
+      if (!(bindings instanceof Map)) return authenticated({ status: bindings.status, text: bindings.reason });
       const selector = parseNodeSelector(uri.nodeSelector, bindings, usage.defaultNamespace);
-      if ('status' in selector) return { status: selector.status, text: selector.reason };
+      if ('status' in selector) return authenticated({ status: selector.status, text: selector.reason });
       target = { uri, usage, selector };
     }
     const readOnly = target.selector?.terminal?.kind === 'namespaces';
     const allow = readOnly ? ALLOW_READ_ONLY : ALLOW;
     // RFC 4825 §8.1: POST (and any other method) SHOULD get 405; §8.2, §8.4: a namespace selector
     // MUST get 405 with an Allow header including GET for PUT and DELETE.
-    if (!allow.split(', ').includes(req.method)) return { status: 405, text: `method ${req.method} not allowed here`, headers: { allow } };
+    if (!allow.split(', ').includes(req.method)) return authenticated({ status: 405, text: `method ${req.method} not allowed here`, headers: { allow } });
     return { target, headers: auth.headers ?? {} };
   }
 
