@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RulesSource } from '../../../../src/presence/authorization/authorizer.js';
 import type { EvaluationContext } from '../../../../src/presence/authorization/evaluate.js';
 import { evaluateRules } from '../../../../src/presence/authorization/evaluate.js';
 import type { EvaluationOrder, PolicyDecision, PresRules, Watcher } from '../../../../src/presence/authorization/model.js';
@@ -83,5 +84,28 @@ export function assertSchemaValid(doc: Buffer): void {
     assert.equal(problem, undefined, `${problem?.phrase ?? ''}\n${doc.toString()}`);
   } finally {
     v.dispose();
+  }
+}
+
+/** Documents and lists in memory, counting reads. */
+export class MemorySource implements RulesSource {
+  readonly docs = new Map<string, Buffer>();
+  readonly lists = new Map<string, string[]>();
+  reads = 0;
+  listReads = 0;
+  failNext = false;
+
+  presRules(presentity: string): Promise<Buffer | undefined> {
+    this.reads++;
+    if (this.failNext) {
+      this.failNext = false;
+      return Promise.reject(new Error('store down'));
+    }
+    return Promise.resolve(this.docs.get(presentity));
+  }
+
+  resourceList(anchor: string): Promise<string[] | undefined> {
+    this.listReads++;
+    return Promise.resolve(this.lists.get(anchor));
   }
 }
