@@ -36,7 +36,7 @@ export function findAttribute(el: Element, name: Pick<AttributeName, 'namespace'
 }
 
 /** Does `el` carry the attribute test of `step` (true when the step has none)? */
-export function attributeTestMatches(el: Element, step: Step): boolean {
+function attributeTestMatches(el: Element, step: Step): boolean {
   if (!step.attribute) return true;
   return findAttribute(el, step.attribute.name)?.value === step.attribute.value;
 }

@@ -57,7 +57,7 @@ const QNAME_AT = new RegExp(`(${NCNAME})(?::(${NCNAME}))?`, 'uy');
 const POSITION_AT = /\[([0-9]+)\]/y;
 
 /** Is `s` an XML NCName? */
-export function isNcName(s: string): boolean {
+function isNcName(s: string): boolean {
   return NCNAME_RE.test(s);
 }
 

@@ -25,7 +25,7 @@ const COMMENT = 8;
 const DOCUMENT = 9;
 
 /** Is `n` an element node? */
-export function isElementNode(n: Node | null | undefined): n is Element {
+function isElementNode(n: Node | null | undefined): n is Element {
   return n?.nodeType === ELEMENT;
 }
 
@@ -186,7 +186,7 @@ function isXmlChar(cp: number): boolean {
 }
 
 /** Escapes an attribute value for double quotes; whitespace other than space as references, so it survives normalization. */
-export function escapeAttribute(value: string): string {
+function escapeAttribute(value: string): string {
   return value.replace(/[&<"\t\n\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '"' ? '&quot;' : `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`));
 }
 
