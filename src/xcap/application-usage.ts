@@ -7,11 +7,11 @@
  * and `errors.ts`, never the server.
  */
 import type { Document } from '@xmldom/xmldom';
-import type { XcapDocumentStore } from '../store/ports.js';
+import type { XcapDocumentStore, XcapTree } from '../store/ports.js';
 import type { XcapConflict } from './errors.js';
 
-/** The two trees of an application usage's directory (RFC 4825 §6.2). */
-export type XcapTree = 'users' | 'global';
+/** The two trees of an application usage's directory (RFC 4825 §6.2): `users` and `global`. */
+export type { XcapTree };
 
 /** Where a document lives: `<xcap-root>/<auid>/users/<xui>/<name>` or `<xcap-root>/<auid>/global/<name>`. */
 export interface XcapDocumentLocation {

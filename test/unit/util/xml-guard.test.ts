@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { screenXml } from '../../../src/util/xml-guard.js';
+import type { ScreenFailureKind } from '../../../src/util/xml-guard.js';
+
+const LIMITS = { maxBytes: 200, maxDepth: 3, maxElements: 5 };
+
+test('screenXml: each refusal says its kind, and the defect carries the caller\'s label', () => {
+  const table: [Buffer | string, ScreenFailureKind, 400 | 413, string][] = [
+    ['x'.repeat(201), 'too-large', 413, 'XCAP: body larger than 200 bytes'],
+    [Buffer.from([0xff, 0xfe, 0x3c, 0x00]), 'not-utf-8', 400, 'XCAP: encoding must be UTF-8'],
+    [Buffer.from([0x3c, 0x61, 0xc3, 0x28, 0x2f, 0x3e]), 'not-utf-8', 400, 'XCAP: body is not valid UTF-8'],
+    ['<?xml version="1.0" encoding="latin1"?><a/>', 'not-utf-8', 400, 'XCAP: encoding must be UTF-8'],
+    ['<!DOCTYPE a><a/>', 'forbidden', 400, 'XCAP: DOCTYPE not allowed'],
+    ['<a>&x;</a>', 'forbidden', 400, 'XCAP: entity reference not allowed'],
+    ['<a b="&x;"/>', 'forbidden', 400, 'XCAP: entity reference not allowed'],
+    ['<?pi x?><a/>', 'forbidden', 400, 'XCAP: processing instruction not allowed'],
+    ['<a><b><c><d/></c></b></a>', 'forbidden', 400, 'XCAP: elements nested deeper than 3'],
+    ['<a><b/><b/><b/><b/><b/></a>', 'forbidden', 400, 'XCAP: more than 5 elements'],
+    ['<a>&</a>', 'not-well-formed', 400, "XCAP: not well-formed XML: bare '&'"],
+    ['<a>\u0001</a>', 'not-well-formed', 400, 'XCAP: character not allowed in XML'],
+    ['<a><!-- x</a>', 'not-well-formed', 400, 'XCAP: not well-formed XML: unterminated comment'],
+  ];
+  for (const [body, kind, status, defect] of table) {
+    const r = screenXml(typeof body === 'string' ? Buffer.from(body) : body, LIMITS, 'XCAP');
+    assert.deepEqual(r, { ok: false, status, kind, defect }, String(body));
+  }
+  assert.deepEqual(screenXml(Buffer.from('\ufeff<a>&amp;</a>'), LIMITS, 'X'), { ok: true, text: '<a>&amp;</a>' });
+});
