@@ -30,12 +30,13 @@ export interface XcapAuthRequest {
 
 /**
  * The authentication hook's answer: the authenticated user's XUI (its canonical AOR), with headers to
- * add to the response (e.g. Authentication-Info, RFC 7616 §3.5); or a refusal, sent as is: 401 with
- * the WWW-Authenticate challenge(s) (RFC 7616 §3.3), or 403.
+ * add to every response to the request (e.g. Authentication-Info, RFC 7616 §3.5); or a refusal, sent as
+ * is with `reason` as its text body: 401 with the WWW-Authenticate challenge(s) (RFC 7616 §3.3, one
+ * array element per challenge), 400 for malformed credentials (RFC 7616 §3.4), or 403.
  */
 export type XcapAuthResult =
   | { readonly xui: string; readonly headers?: Readonly<Record<string, string>> }
-  | { readonly status: 401 | 403; readonly headers?: Readonly<Record<string, string | readonly string[]>> };
+  | { readonly status: 400 | 401 | 403; readonly reason?: string; readonly headers?: Readonly<Record<string, string | readonly string[]>> };
 
 /** Options of {@link createXcapServer}. */
 export interface XcapServerOptions {
@@ -148,7 +149,10 @@ export function createXcapServer(opts: XcapServerOptions): XcapServer {
       ...(authorization !== undefined && { authorization }),
       ...(req.socket.remoteAddress !== undefined && { remoteAddress: req.socket.remoteAddress }),
     });
-    if ('status' in auth) return { status: auth.status, text: auth.status === 401 ? 'authentication required' : 'forbidden', ...(auth.headers && { headers: auth.headers }) };
+    if ('status' in auth) {
+      const text = auth.reason ?? { 400: 'bad credentials', 401: 'authentication required', 403: 'forbidden' }[auth.status];
+      return { status: auth.status, text, ...(auth.headers && { headers: auth.headers }) };
+    }
     // From here on every answer carries the hook's headers for an authenticated request (RFC 7616 §3.5).
     const authenticated = (r: Refusal): Refusal => ({ ...r, headers: { ...auth.headers, ...r.headers } });
     // RFC 4825 §8: a users-tree URI of a user the server does not know is a 404.

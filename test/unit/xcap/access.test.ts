@@ -109,6 +109,8 @@ test('the authentication hook sees the raw request target and Authorization; its
     async authenticate(req) {
       seen.push(req);
       if (req.authorization === 'Test banned') return { status: 403 };
+      if (req.authorization === 'Digest') return { status: 400, reason: 'Bad Authorization header: missing nonce' };
+      if (req.authorization === undefined) return { status: 401, headers: { 'www-authenticate': ['Digest algorithm=SHA-256', 'Digest algorithm=MD5'] } };
       const r = await testAuthenticate(req);
       return 'xui' in r ? { xui: r.xui, headers: { 'authentication-info': 'rspauth="x"' } } : r;
     },
@@ -132,6 +134,12 @@ test('the authentication hook sees the raw request target and Authorization; its
   assert.equal(ok.headers['authentication-info'], 'rspauth="x"');
   assert.deepEqual(seen[0], { method: 'GET', url, authorization: `Test ${BILL}`, remoteAddress: '127.0.0.1' });
   assert.equal((await w.request('GET', BILL_LISTS, { as: 'banned' })).statusCode, 403);
+  const challenged = await w.request('GET', BILL_LISTS, { as: null });
+  assert.equal(challenged.statusCode, 401);
+  assert.deepEqual(challenged.headers['www-authenticate'], ['Digest algorithm=SHA-256', 'Digest algorithm=MD5'], 'one header line per challenge');
+  const malformed = await w.request('GET', BILL_LISTS, { as: null, headers: { authorization: 'Digest' } });
+  assert.equal(malformed.statusCode, 400);
+  assert.equal(malformed.body, 'Bad Authorization header: missing nonce\n');
   await w.close();
 });
 
