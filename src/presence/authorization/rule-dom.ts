@@ -71,7 +71,7 @@ function declaredPrefixes(root: Element): Set<string> {
  * default namespace there, with the prefix bound to `ns` in scope, or else with a new prefix declared on
  * the root (one used nowhere in the document, so no inner declaration can shadow it).
  */
-export function qualifiedName(context: Element, ns: string, local: string): string {
+function qualifiedName(context: Element, ns: string, local: string): string {
   if (defaultNamespace(context) === ns) return local;
   const bound = context.lookupPrefix(ns);
   if (bound) return `${bound}:${local}`;
