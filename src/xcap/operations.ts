@@ -160,9 +160,11 @@ export class XcapOperations {
     const { uri } = target;
     if (matchedSteps === undefined) return uri.rawDirectoryPath;
     if (matchedSteps === 0) return uri.rawDocumentPath;
-    const steps = target.selector!.steps.slice(0, matchedSteps).map((s) => s.text);
-    const query = uri.rawQuery !== undefined && steps.some((s) => s.includes(':')) ? `?${uri.rawQuery}` : '';
-    return `${uri.rawDocumentPath}/~~/${encodeNodeSelector(steps)}${query}`;
+    const steps = target.selector!.steps.slice(0, matchedSteps);
+    // RFC 4825 §11.1: the query component goes along when the node selector uses namespace prefixes.
+    const prefixed = steps.some((s) => s.text.split('[')[0]!.includes(':') || s.attribute?.name.qname.includes(':'));
+    const query = prefixed && uri.rawQuery !== undefined ? `?${uri.rawQuery}` : '';
+    return `${uri.rawDocumentPath}/~~/${encodeNodeSelector(steps.map((s) => s.text))}${query}`;
   }
 
   /** RFC 4825 §8.2. */

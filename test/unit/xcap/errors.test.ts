@@ -92,6 +92,9 @@ test('<no-parent>: the document, the parent element or the directory does not ex
   assert.equal(el.getElementsByTagName('ancestor')[0]!.textContent, BILL_LISTS);
   el = await conflict(w, 'no-parent', 'PUT', `${BILL_LISTS}/~~/p:resource-lists/p:list%5B3%5D/p:entry?xmlns(p=urn:ietf:params:xml:ns:resource-lists)`, { type: EL, body: '<entry uri="sip:a@b"/>' });
   assert.equal(el.getElementsByTagName('ancestor')[0]!.textContent, `${BILL_LISTS}/~~/p:resource-lists?xmlns(p=urn:ietf:params:xml:ns:resource-lists)`);
+  // Without prefixes in the ancestor's steps, the query is left out (a ':' in a value is no prefix).
+  el = await conflict(w, 'no-parent', 'PUT', `${BILL_LISTS}/~~/resource-lists/list/entry%5B@uri=%22sip:bob@example.com%22%5D/x/y?xmlns(p=urn:p)`, { type: EL, body: '<y/>' });
+  assert.equal(el.getElementsByTagName('ancestor')[0]!.textContent, `${BILL_LISTS}/~~/resource-lists/list/entry%5B@uri=%22sip:bob@example.com%22%5D`);
   // Documents below a subdirectory have no parent directory.
   await conflict(w, 'no-parent', 'PUT', `/xcap/resource-lists/users/${BILL}/dir/index`, { type: LISTS, body: BASE });
   await w.close();
