@@ -3,7 +3,7 @@ import type { Element } from '@xmldom/xmldom';
 import type { ParseResult } from '../../sip/message/headers.js';
 import { parseUri } from '../../sip/parser/uri.js';
 import { childElements, isElement, plainAttribute } from '../pidf/read.js';
-import type { SubHandling } from './model.js';
+import type { PresRules, SubHandling } from './model.js';
 import { POLICY_NS, SUB_HANDLING_VALUE } from './model.js';
 import { appendIndented, appendRule, create, removeWithLine } from './rule-dom.js';
 import { domainKey, domainOfIdentity, identityKey } from './uri-match.js';
@@ -175,4 +175,25 @@ function editMany(many: Element, key: string, domain: string | undefined, above:
   const except = create(many, cp, 'except');
   except.setAttribute('id', key);
   appendIndented(many, except);
+}
+
+/** A watcher a rule names by <one>, with the rule's sub-handling: a line of `presenced rules list`. */
+export interface NamedWatcher {
+  /** The watcher's identity key (canonical AOR). */
+  readonly watcher: string;
+  readonly rule: string;
+  /** The rule's sub-handling; undefined for a rule with transformations only. */
+  readonly subHandling?: SubHandling;
+}
+
+/** Every watcher named by a <one> of a rule (RFC 4745 §7.1.2), in document order. */
+export function namedWatchers(rules: PresRules): NamedWatcher[] {
+  const out: NamedWatcher[] = [];
+  for (const r of rules.rules) {
+    for (const c of r.conditions) {
+      if (c.kind !== 'identity') continue;
+      for (const watcher of c.one) out.push(r.subHandling === undefined ? { watcher, rule: r.id } : { watcher, rule: r.id, subHandling: r.subHandling });
+    }
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import { defaultRuleSet } from '../../../../src/presence/authorization/default-r
 import type { SubHandling } from '../../../../src/presence/authorization/model.js';
 import { isFull } from '../../../../src/presence/authorization/permissions.js';
 import type { RuleEdit } from '../../../../src/presence/authorization/rule-edits.js';
-import { WATCHER_RULES, setWatcherHandling } from '../../../../src/presence/authorization/rule-edits.js';
+import { WATCHER_RULES, namedWatchers, setWatcherHandling } from '../../../../src/presence/authorization/rule-edits.js';
 import { assertSchemaValid, decide, fixture, parseRules, rule, ruleset } from './helpers.js';
 
 const JOE = 'sip:joe@example.com';
@@ -124,4 +124,17 @@ test('a hand-edited rule with our id gets its sub-handling set; refused input: n
   assert.deepEqual(bad, { ok: false, defect: 'pres-rules: root element is not <ruleset> in urn:ietf:params:xml:ns:common-policy' });
   const notUri = setWatcherHandling(doc, 'bob', 'allow');
   assert.equal(notUri.ok, false);
+});
+
+test('the watchers the rules name, for presenced rules list', () => {
+  let doc = defaultRuleSet(JOE, 'https://xcap.example.com/xcap');
+  doc = edit(doc, 'sip:bob@example.com', 'allow').document;
+  doc = edit(doc, 'sip:eve@example.com', 'polite-block').document;
+  doc = Buffer.from(doc.toString().replace('</cr:ruleset>', `${rule('notes', '<cr:identity><cr:one id="sip:bob@example.com"/></cr:identity>', undefined)}</cr:ruleset>`));
+  assert.deepEqual(namedWatchers(parseRules(doc)), [
+    { watcher: JOE, rule: 'wp_prs_allow_own', subHandling: 'allow' },
+    { watcher: 'sip:bob@example.com', rule: 'presenced_allow', subHandling: 'allow' },
+    { watcher: 'sip:eve@example.com', rule: 'presenced_polite_block', subHandling: 'polite-block' },
+    { watcher: 'sip:bob@example.com', rule: 'notes' },
+  ]);
 });
