@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { publishCommand } from './publish.js';
 import { serveCommand } from './serve.js';
+import { usersCommand } from './users.js';
 import { watchCommand } from './watch.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -14,7 +15,8 @@ const program = new Command('presenced')
   .showHelpAfterError()
   .addCommand(serveCommand())
   .addCommand(publishCommand())
-  .addCommand(watchCommand());
+  .addCommand(watchCommand())
+  .addCommand(usersCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError) {
