@@ -23,6 +23,19 @@ export interface HeaderField {
   readonly value: string;
 }
 
+// The lookup key of each grammar, computed once: parse() runs for every mandatory header of every
+// message, and deriving the key from the name each time cost three lower-casings per call.
+const GRAMMAR_KEYS = new WeakMap<HeaderGrammar<unknown>, string>();
+
+function grammarKey(grammar: HeaderGrammar<unknown>): string {
+  let key = GRAMMAR_KEYS.get(grammar);
+  if (key === undefined) {
+    key = headerKey(grammar.name);
+    GRAMMAR_KEYS.set(grammar, key);
+  }
+  return key;
+}
+
 /**
  * The ordered header fields of a SIP message. Values stay raw text; structured views are parsed on
  * first use through a {@link HeaderGrammar} and cached next to the text until that header changes
@@ -132,11 +145,12 @@ export class HeaderList {
    * when the header is absent.
    */
   parse<T>(grammar: HeaderGrammar<T>): ParseResult<T | undefined> {
-    const key = grammar.name.toLowerCase();
+    const key = grammarKey(grammar);
     const hit = this.cache?.get(key);
     if (hit) return hit as ParseResult<T>;
-    const values = this.getAll(grammar.name);
-    const result: ParseResult<T | undefined> = values.length ? grammar.parse(values) : { ok: true, value: undefined };
+    let values: string[] | undefined;
+    for (const f of this.fields) if (f.key === key) (values ??= []).push(f.value);
+    const result: ParseResult<T | undefined> = values ? grammar.parse(values) : { ok: true, value: undefined };
     (this.cache ??= new Map()).set(key, result);
     return result;
   }
