@@ -23,19 +23,52 @@ const COMPACT: Record<string, string> = {
   y: 'Identity',
 };
 
-const BY_LOWER = new Map<string, string>();
-for (const name of CANONICAL) BY_LOWER.set(name.toLowerCase(), name);
-for (const [short, long] of Object.entries(COMPACT)) BY_LOWER.set(short, long);
+/** A known header name: its canonical spelling and its lookup key (the canonical name lower-cased). */
+export interface KnownHeaderName {
+  readonly name: string;
+  readonly key: string;
+}
+
+// Every lower-cased spelling (long and compact) to one shared record, so that every field and grammar
+// of a header holds the same key string and key comparisons mostly compare one pointer.
+const BY_LOWER = new Map<string, KnownHeaderName>();
+for (const name of CANONICAL) BY_LOWER.set(name.toLowerCase(), { name, key: name.toLowerCase() });
+for (const [short, long] of Object.entries(COMPACT)) {
+  BY_LOWER.set(short, BY_LOWER.get(long.toLowerCase()) ?? { name: long, key: long.toLowerCase() });
+}
+
+// The same spellings grouped by length, for matching a name inside a longer text without slicing it.
+const BY_LENGTH: Array<Array<[string, KnownHeaderName]>> = [];
+for (const [lower, known] of BY_LOWER) (BY_LENGTH[lower.length] ??= []).push([lower, known]);
+
+/**
+ * The known header name spelled by text[from, to) in any letter case, or undefined. The range must
+ * hold only RFC 3261 token characters (as a header name read off the wire does): the match folds case
+ * with `| 0x20`, which maps no other token character onto a letter, digit or '-'.
+ */
+export function matchKnownName(text: string, from: number, to: number): KnownHeaderName | undefined {
+  const candidates = BY_LENGTH[to - from];
+  if (!candidates) return undefined;
+  const first = text.charCodeAt(from) | 0x20;
+  for (const [lower, known] of candidates) {
+    if (lower.charCodeAt(0) !== first) continue;
+    let i = 1;
+    while (i < lower.length && (text.charCodeAt(from + i) | 0x20) === lower.charCodeAt(i)) i++;
+    if (i === lower.length) return known;
+  }
+  return undefined;
+}
 
 /**
  * The canonical spelling of a header name: compact forms expand (`v` → `Via`), known names get their
  * RFC capitalisation, unknown names are returned exactly as given.
  */
 export function canonicalName(name: string): string {
-  return BY_LOWER.get(name.toLowerCase()) ?? name;
+  return BY_LOWER.get(name.toLowerCase())?.name ?? name;
 }
 
 /** The case-insensitive lookup key of a header name (compact forms map to their long form). */
 export function headerKey(name: string): string {
-  return canonicalName(name).toLowerCase();
+  const lower = name.toLowerCase();
+  return BY_LOWER.get(lower)?.key ?? lower;
 }

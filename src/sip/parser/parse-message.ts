@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { HeaderList } from '../message/headers.js';
 import type { HeaderField, HeaderGrammar } from '../message/headers.js';
-import { canonicalName } from '../message/header-names.js';
+import { matchKnownName } from '../message/header-names.js';
+import type { KnownHeaderName } from '../message/header-names.js';
 import { SipRequest, SipResponse } from '../message/message.js';
 import type { SipMessage } from '../message/message.js';
 import { CallIdHeader } from './headers/call-id.js';
@@ -80,16 +81,20 @@ function lineSample(text: string, from: number): string {
   return text.slice(from, end);
 }
 
-// Canonical name and lookup key per header name as spelled on the wire. Real traffic uses few spellings;
-// the cache is bounded so that odd spellings cannot grow it.
-const NAME_CACHE = new Map<string, { name: string; key: string }>();
+// Canonical name and lookup key of the unknown header names seen, by wire spelling. Real traffic uses
+// few spellings; the cache is bounded so that odd spellings cannot grow it.
+const NAME_CACHE = new Map<string, KnownHeaderName>();
 const NAME_CACHE_LIMIT = 512;
 
-function fieldName(raw: string): { name: string; key: string } {
+/** The canonical name and lookup key of the header name text[from, to) (token characters only). */
+function fieldName(text: string, from: number, to: number): KnownHeaderName {
+  // Known names are matched where they stand: no slice and no hashing of a fresh string per line.
+  const known = matchKnownName(text, from, to);
+  if (known) return known;
+  const raw = text.slice(from, to);
   let names = NAME_CACHE.get(raw);
   if (!names) {
-    const name = canonicalName(raw);
-    names = { name, key: name.toLowerCase() };
+    names = { name: raw, key: raw.toLowerCase() };
     if (NAME_CACHE.size < NAME_CACHE_LIMIT) NAME_CACHE.set(raw, names);
   }
   return names;
@@ -154,7 +159,7 @@ function readFields(text: string, i: number): { fields: HeaderField[]; failure?:
       break;
     }
     if (bad) continue;
-    const names = fieldName(text.slice(lineStart, nameEnd));
+    const names = fieldName(text, lineStart, nameEnd);
     fields.push({ name: names.name, key: names.key, value });
   }
   return failure ? { fields, failure } : { fields };
