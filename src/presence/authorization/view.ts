@@ -123,32 +123,28 @@ function isBlank(n: Node): boolean {
   return n.nodeType === TEXT_NODE && /^\s*$/.test(n.nodeValue ?? '');
 }
 
-/** Removes the attributes of `el` that `keep` rejects; true when one was removed. */
-function stripAttributes(el: Element, keep: (a: { namespaceURI: string | null; localName: string | null }) => boolean): boolean {
+/** Removes the attributes of `el` that `keep` rejects. */
+function stripAttributes(el: Element, keep: (a: { namespaceURI: string | null; localName: string | null }) => boolean): void {
   const drop = [];
   for (let i = 0; i < el.attributes.length; i++) {
     const a = el.attributes.item(i);
     if (a && !keep(a)) drop.push(a);
   }
   for (const a of drop) el.removeAttributeNode(a);
-  return drop.length > 0;
 }
 
 /**
- * Filters the children of `el` (a clone) in place: elements not granted, and (unless all attributes
- * are granted) text and comments, are removed; user-input attributes are cut down; the status of a
- * tuple is filtered the same way (<basic> always stays). True when anything changed.
+ * Filters `el` (a clone) in place: its own attributes but id and xml:lang, the child elements not
+ * granted, text and comments among its children are removed; user-input attributes are cut down to the
+ * level granted; the status of a tuple is filtered the same way (<basic> always stays). Only called
+ * without provide-all-attributes.
  */
-function filterChildren(el: Element, kind: Kind | 'status', g: Grants): boolean {
-  const { p } = g;
-  let changed = false;
+function filterElement(el: Element, kind: Kind | 'status', g: Grants): void {
+  stripAttributes(el, keptOwnAttribute);
   for (let n: Node | null = el.firstChild; n; ) {
     const next: Node | null = n.nextSibling;
     if (n.nodeType !== ELEMENT_NODE) {
-      if (!p.allAttributes && !isBlank(n)) {
-        el.removeChild(n);
-        changed = true;
-      }
+      if (!isBlank(n)) el.removeChild(n);
       n = next;
       continue;
     }
@@ -159,18 +155,16 @@ function filterChildren(el: Element, kind: Kind | 'status', g: Grants): boolean 
       // The line the element stood on goes with it.
       if (child.previousSibling && isBlank(child.previousSibling)) el.removeChild(child.previousSibling);
       el.removeChild(child);
-      changed = true;
     } else if (t?.as === 'user-input') {
-      changed = stripAttributes(child, (a) => keptUserInputAttribute(a.localName ?? '', p)) || changed;
+      stripAttributes(child, (a) => keptUserInputAttribute(a.localName ?? '', g.p));
     } else if (t?.as === 'status') {
-      changed = filterChildren(child, 'status', g) || changed;
+      filterElement(child, 'status', g);
     }
     n = next;
   }
-  return changed;
 }
 
-/** Would {@link filterChildren} change this element? Checked on the original, so unchanged components are shared. */
+/** Would {@link filterElement} change this element? Checked on the original, so unchanged components are shared. */
 function needsFilter(el: Element, kind: Kind | 'status', g: Grants): boolean {
   const { p } = g;
   if (p.allAttributes) return false;
@@ -193,7 +187,7 @@ function needsFilter(el: Element, kind: Kind | 'status', g: Grants): boolean {
   }
   for (let i = 0; i < el.attributes.length; i++) {
     const a = el.attributes.item(i);
-    if (a && kind !== 'status' && !keptOwnAttribute(a)) return true;
+    if (a && !keptOwnAttribute(a)) return true;
   }
   return false;
 }
@@ -207,8 +201,7 @@ function filterComponent<C extends PresenceComponent>(c: C, p: Permissions): C |
   // The clone is detached from its document: an inherited xml:lang must be written on it (XML 1.0 §2.12).
   const lang = languageOf(c.element);
   if (lang !== undefined && !clone.hasAttributeNS(NS.xml, 'lang')) clone.setAttributeNS(NS.xml, 'xml:lang', lang);
-  stripAttributes(clone, keptOwnAttribute);
-  filterChildren(clone, c.kind, g);
+  filterElement(clone, c.kind, g);
   const read = c.kind === 'tuple' ? readTuple(clone) : c.kind === 'person' ? readPerson(clone) : readDevice(clone);
   // RFC 3863 §4.1.3: a tuple whose status lost every value (e.g. only a location) cannot be shown.
   return read.ok ? (read.value as C) : undefined;

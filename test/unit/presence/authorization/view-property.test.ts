@@ -95,7 +95,7 @@ function tupleChildren(r: Rng): string[] {
     `<!-- ${s()} -->`,
   ];
   return [
-    `<status>${status.join('')}</status>`,
+    `<status${chance(r, 0.1) ? ` v:since="${s()}"` : ''}>${status.join('')}</status>`,
     ...some(r, optional),
     ...(chance(r, 0.8) ? [`<contact>${pick(r, CONTACTS)}</contact>`] : []),
     ...(chance(r, 0.5) ? [`<note>${s()}</note>`] : []),
@@ -453,6 +453,7 @@ function checkComponent(b: Bound, original: PresenceComponent, got: PresenceComp
   const checkChild = (kind: PresenceComponent['kind'] | 'status', el: Element, pool: Element[]): void => {
     assert.ok(childGranted(b, kind, el), `${where}: ${q(el)} in ${kind} ${got.id} is not granted`);
     if (q(el) === `{${NS.pidf}}status`) {
+      for (const [name] of attributes(el)) assert.ok(allAttributes || name === `{${NS.xml}}lang`, `${where}: attribute ${name} on the status of ${got.id}`);
       const origStatus = pool.find((o) => q(o) === q(el))!;
       for (const c of childElements(el)) checkChild('status', c, childElements(origStatus));
       return;
