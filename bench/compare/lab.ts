@@ -17,8 +17,10 @@ export interface Settings {
   warmupSeconds: number;
   /** Length of one rate step, seconds (its call count is rate × this). */
   stepSeconds: number;
-  /** Pause after a failed step, ms, so a server that fell behind drains its backlog. */
+  /** Longest wait for a server to go idle after a step (draining a backlog), ms. */
   recoverMs: number;
+  /** A server is idle when it used under 5% of a core over this long, ms. */
+  idleWindowMs: number;
   /** Length of the run at 50% of the sustained rate (response times, CPU per request), seconds. */
   latencySeconds: number;
   /** Publications, then subscriptions, added for the memory measures (figures are scaled to 10,000). */
@@ -37,7 +39,8 @@ export const FULL: Settings = {
   plan: DEFAULT_PLAN,
   warmupSeconds: 2,
   stepSeconds: 3,
-  recoverMs: 3000,
+  recoverMs: 30_000,
+  idleWindowMs: 500,
   latencySeconds: 5,
   memoryCount: 10_000,
   fanouts: [1_000, 10_000],
@@ -51,7 +54,8 @@ export const QUICK: Settings = {
   plan: { ...DEFAULT_PLAN, start: 500, maxSteps: 2 },
   warmupSeconds: 0.3,
   stepSeconds: 0.4,
-  recoverMs: 300,
+  recoverMs: 3_000,
+  idleWindowMs: 200,
   latencySeconds: 0.4,
   memoryCount: 200,
   fanouts: [20, 100],

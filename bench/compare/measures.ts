@@ -61,6 +61,25 @@ export async function subscribeAll(lab: Lab, target: Target, names: readonly str
   return load(lab, target, 'subscribe.xml', writeInjection(lab.workDir, names), names.length, rate);
 }
 
+/** A server counts as idle when its processes use under this share of one core. */
+const IDLE_SHARE = 0.05;
+
+/**
+ * Waits until `target` has been idle for `windowMs` (a server that fell behind has drained its backlog),
+ * at most `maxMs`; returns whether it got there.
+ */
+export async function waitIdle(target: Target, windowMs: number, maxMs: number): Promise<boolean> {
+  const deadline = Date.now() + maxMs;
+  let before = usage(target.pids()).cpuUs;
+  while (Date.now() < deadline) {
+    await sleep(windowMs);
+    const now = usage(target.pids()).cpuUs;
+    if (now - before < windowMs * 1000 * IDLE_SHARE) return true;
+    before = now;
+  }
+  return false;
+}
+
 function describe(r: SippResult): string {
   const s = r.stats;
   return `${s.successful}/${s.created} calls ok, ${s.failed} failed, ${s.retransmissions} retransmissions, ${s.stray} stray`;
@@ -86,7 +105,7 @@ export async function measureRate(lab: Lab, kind: RateKind): Promise<RateResult>
     const warmRate = settings.plan.start / 2 / opsPerCall;
     const warmCalls = Math.max(1, Math.round(warmRate * settings.warmupSeconds));
     await load(lab, target, scenario, names(warmCalls), warmCalls, warmRate);
-    await sleep(settings.recoverMs);
+    await waitIdle(target, settings.idleWindowMs, settings.recoverMs);
     const steps: StepOutcome[] = [];
     for (let rate = nextRate(steps, settings.plan); rate !== null; rate = nextRate(steps, settings.plan)) {
       const callRate = rate / opsPerCall;
@@ -95,12 +114,13 @@ export async function measureRate(lab: Lab, kind: RateKind): Promise<RateResult>
       const outcome = judgeStep(r.stats, calls, callRate, opsPerCall);
       steps.push(outcome);
       lab.note(`  ${kind} ${target.name}: ${Math.round(rate)}/s -> ${Math.round(outcome.achieved)}/s ${outcome.passed ? 'ok' : `failed (${outcome.reason})`}`);
-      // Let a server that fell behind drain its backlog before the next run.
-      await sleep(outcome.passed ? Math.min(500, settings.recoverMs) : settings.recoverMs);
+      // A server that fell behind drains its backlog before the next run.
+      await waitIdle(target, settings.idleWindowMs, settings.recoverMs);
     }
     const sustained = sustainedRate(steps);
     if (sustained === 0) return { kind, steps, sustained, p50Ms: NaN, p99Ms: NaN, cpuUsPerOp: NaN, halfRateNote: 'no step passed' };
 
+    const idle = await waitIdle(target, settings.idleWindowMs, settings.recoverMs);
     const callRate = sustained / 2 / opsPerCall;
     const calls = Math.max(1, Math.round(callRate * settings.latencySeconds));
     const before = usage(target.pids());
@@ -114,7 +134,7 @@ export async function measureRate(lab: Lab, kind: RateKind): Promise<RateResult>
       p50Ms: percentile(times, 50) / 1000,
       p99Ms: percentile(times, 99) / 1000,
       cpuUsPerOp: r.stats.successful > 0 ? cpu / (r.stats.successful * opsPerCall) : NaN,
-      halfRateNote: `${Math.round(callRate * opsPerCall)}/s: ${describe(r)}, ${times.length} response times`,
+      halfRateNote: `${Math.round(callRate * opsPerCall)}/s: ${describe(r)}, ${times.length} response times${idle ? '' : ' (the server was still busy from the last step)'}`,
     };
   } finally {
     await target.stop();
@@ -132,16 +152,19 @@ export interface MemoryResult {
 }
 
 /**
- * On a fresh, warmed-up server: adds `memoryCount` publications (new presentities), then one subscription
- * to each, at the given rates (requests/s), and reads the memory of the server's processes after each,
- * once completed transactions have gone (`settings.settleMs`). Figures are bytes per item.
+ * On a fresh server that already took one batch: adds `memoryCount` publications (new presentities), then
+ * one subscription to each, at the given rates (requests/s), and reads the memory of the server's
+ * processes after each, once completed transactions have gone (`settings.settleMs`). Figures are bytes
+ * per item.
  */
 export async function measureMemory(lab: Lab, publishRate: number, subscribeRate: number): Promise<MemoryResult> {
   const { settings } = lab;
   const target = await lab.start();
   try {
-    // Warm up: the first requests load code, grow pools and (for Node) compile the hot paths.
-    const warm = newNames('mw', Math.min(1000, Math.ceil(settings.memoryCount / 2)));
+    // A first batch of the same size at the same rates: it loads code, compiles the hot paths and takes
+    // the memory of the requests in flight (transactions, buffers, garbage) to its high-water mark, so
+    // the second batch adds only what the state itself keeps.
+    const warm = newNames('mw', settings.memoryCount);
     await publishAll(lab, target, warm, publishRate);
     await subscribeAll(lab, target, warm, subscribeRate);
     await sleep(settings.settleMs);

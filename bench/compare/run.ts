@@ -203,7 +203,7 @@ async function main(args: string[]): Promise<void> {
     const out = [
       `presenced vs Kamailio presence (${settings.quick ? 'quick smoke run: figures mean little' : 'full run'}), ${new Date().toISOString()}`,
       machine(kamailio),
-      'presenced: node dist/src/cli/main.js serve --host 127.0.0.1 --sip-port <port> --data-dir <tmp> (default config: SQLite, durable)',
+      'presenced: node dist/src/cli/main.js serve --host 127.0.0.1 --sip-port <port> --data-dir <tmp> --auth none (otherwise the default config: SQLite, durable)',
       ...(kamailio ? [`Kamailio: ${kamailio} ${kamailioArgs(0, '<tmp>/db').join(' ')} (a free port each start)`] : []),
       '',
       formatTable(rows(settings, p, k, c)),

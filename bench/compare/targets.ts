@@ -122,11 +122,14 @@ async function asTarget(name: string, port: number, proc: ChildProcess): Promise
   return { name, port, pids: () => processTree(proc.pid!), output: () => out, stop };
 }
 
-/** Starts `presenced serve` (built in dist/) with its default configuration: SQLite in a fresh temporary directory. */
+/**
+ * Starts `presenced serve` (built in dist/) with its default configuration (SQLite, durable) in a fresh
+ * temporary directory, except `--auth none`: Kamailio's configuration challenges nobody either.
+ */
 export async function startPresenced(workDir: string): Promise<Target> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(workDir, 'presenced-data-'));
-  const proc = spawn(process.execPath, [resolve('dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--sip-port', String(port), '--data-dir', dataDir], {
+  const proc = spawn(process.execPath, [resolve('dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--sip-port', String(port), '--http-port', '0', '--data-dir', dataDir, '--auth', 'none'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return asTarget('presenced', port, proc);
