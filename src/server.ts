@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { PackageRegistry } from './events/package-registry.js';
 import { Notifier } from './events/notifier/notifier.js';
 import { PublicationManager } from './events/publication/publication-manager.js';
 import { SubscriberRegistry } from './hss/subscriber-registry.js';
+import { PresRulesAuthorizer } from './presence/authorization/authorizer.js';
 import { PresencePackage } from './presence/presence-package.js';
 import { REGISTRAR_OPTION_TAGS, Registrar } from './proxy/registrar/registrar.js';
 import { DigestAuthenticator } from './sip/auth/digest-server.js';
@@ -18,20 +19,21 @@ import { SipError } from './sip/message/sip-error.js';
 import { TransactionLayer } from './sip/transaction/transaction-layer.js';
 import type { LoopNetwork } from './sip/transport/loop.js';
 import { TransportLayer } from './sip/transport/transport-layer.js';
-import type { TransportName } from './sip/transport/types.js';
+import { buildHttpSide } from './server/http.js';
+import { xcapRulesSource } from './server/rules-source.js';
+import type { HttpSide } from './server/http.js';
+import { bindAll } from './server/listeners.js';
+import type { ListeningPoint } from './server/listeners.js';
 import { openStores } from './store/open.js';
 import type { PublicationSource, Stores } from './store/ports.js';
 import type { Clock } from './util/clock.js';
+import type { XcapChange } from './xcap/operations.js';
+import { RESOURCE_LISTS_AUID } from './xcap/usages/list-constraints.js';
+import { OMA_PRES_RULES_AUID, PRES_RULES_AUID } from './xcap/usages/pres-rules.js';
 import { systemClock } from './util/clock.js';
 import { silentLogger } from './util/logger.js';
 
-/** A bound listening point, as reported by {@link PresencedServer.listen}. */
-export interface ListeningPoint {
-  transport: TransportName;
-  address: string;
-  /** The bound port (the real one when the configuration asked for port 0). */
-  port: number;
-}
+export type { ListeningPoint } from './server/listeners.js';
 
 /** The running service: build first, then listen; close once. */
 export interface PresencedServer {
@@ -60,6 +62,13 @@ export interface PresencedServer {
   readonly registrar: Registrar;
   /** This server's domains and addresses. */
   readonly identity: LocalIdentity;
+  /** The subscriber registry (identities and digest credentials). */
+  readonly subscribers: SubscriberRegistry;
+  /**
+   * The HTTP application (XCAP under `xcap.root`), built by `listen()`; in-process servers do not bind
+   * it: use its `inject()`.
+   */
+  readonly http: FastifyInstance | undefined;
 }
 
 /** Collaborators that tests replace: the clock, the logger, the network and the stores. */
@@ -84,6 +93,15 @@ function nodeIdOf(config: Readonly<Config>): string {
 }
 
 /** A configured expiry range as the event framework and the registrar take it (seconds). */
+/** The application usages whose documents feed the presence policy engine. */
+const POLICY_AUIDS = new Set([PRES_RULES_AUID, OMA_PRES_RULES_AUID, RESOURCE_LISTS_AUID]);
+
+/** The absolute XCAP root URI (RFC 4825 §6.1) users' documents name, e.g. `http://example.com:8080/xcap`. */
+function xcapRootUri(config: Readonly<Config>): string {
+  const port = config.http.port === 80 ? '' : `:${config.http.port}`;
+  return `http://${config.domain}${port}${config.xcap.root}`;
+}
+
 function expiryOf(e: Readonly<Config['presence']['subscriptionExpires']>): { default: number; min: number; max: number } {
   return { default: e.defaultSeconds, min: e.minSeconds, max: e.maxSeconds };
 }
@@ -118,6 +136,8 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
   identity.addDomain(config.domain);
   identity.addHost('localhost');
 
+  /** One digest key per start for SIP and HTTP (a restart makes clients take a fresh nonce: stale=true). */
+  const secret = randomBytes(32);
   // Issue 4 items 1 and 5: digest authentication against the subscriber registry, watcher identity.
   const realm = config.auth.realm ?? config.domain;
   const subscribers = new SubscriberRegistry({ store: stores.subscribers, realm, canonicalIdentity: (t) => canonicalAorOfText(t, identity), clock });
@@ -131,7 +151,7 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
       ? {
           authenticator: new DigestAuthenticator({
             realm,
-            secret: randomBytes(32),
+            secret,
             nonceTtlSeconds: config.auth.nonceTtlSeconds,
             clock,
             logger,
@@ -177,7 +197,15 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     clock,
     logger,
   });
+  // Issue 4: pres-rules (RFC 5025, OMA) read from the XCAP documents decide on every watcher.
+  const authorizer = new PresRulesAuthorizer({
+    source: xcapRulesSource(stores.xcapDocuments, config.xcap.root),
+    clock,
+    order: presence.authorization.order,
+    ...(presence.authorization.defaultRules ? { defaultRules: { xcapRoot: xcapRootUri(config) } } : {}),
+  });
   const presencePackage = new PresencePackage({
+    authorizer,
     policy: {
       defaultSubHandling: presence.defaultSubHandling,
       subscriptionExpires: expiryOf(presence.subscriptionExpires),
@@ -235,6 +263,18 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     else core.handleMalformed(inbound);
   };
 
+  /**
+   * Issue 4 item 6: a change of a user's pres-rules or resource-lists takes effect at once: the user's
+   * watchers are authorised again (pending to active sends the state, active to blocked ends the
+   * subscription with reason=rejected) and re-rendered (a changed view is sent; RFC 6665 §4.2.2).
+   */
+  const onXcapChange = async (change: XcapChange): Promise<void> => {
+    if (change.tree !== 'users' || !POLICY_AUIDS.has(change.auid)) return;
+    authorizer.invalidate(change.xui);
+    await notifier.reauthorize(change.xui, presencePackage.name);
+    await notifier.notifyResource(change.xui, presencePackage.name);
+  };
+  let http: HttpSide | undefined;
   let closing: Promise<void> | undefined;
   return {
     core,
@@ -244,6 +284,7 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     publications,
     registrar,
     identity,
+    subscribers,
     async listen() {
       const changed = new Map<string, { resource: string; event: string }>();
       changedDuringRecovery = changed;
@@ -251,7 +292,9 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
       try {
         const pubs = await publications.recover();
         await registrar.recover();
-        bound = await bindAll(config, deps, transport, identity, logger);
+        bound = await bindAll(config, deps.loopNetwork !== undefined, transport, identity, logger);
+        http = await buildHttpSide({ config, stores, subscribers, identity, secret, clock, logger, onXcapChange });
+        if (!deps.loopNetwork) bound.push(await listenHttp(http, config, logger));
         const subs = await notifier.recover();
         logger.info({ publications: pubs, subscriptions: subs }, 'state recovered');
       } finally {
@@ -262,8 +305,13 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
       for (const c of changed.values()) notifyWatchers(c.resource, c.event);
       return bound;
     },
+    get http() {
+      return http?.app;
+    },
     close() {
       closing ??= (async () => {
+        await http?.app.close();
+        http?.dispose();
         notifier.close();
         await publications.close();
         await registrar.close();
@@ -276,43 +324,12 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
   };
 }
 
-/** Binds the configured listeners (or LOOP only, in-process), registering each with the identity. */
-async function bindAll(
-  config: Readonly<Config>,
-  deps: BuildDeps,
-  transport: TransportLayer,
-  identity: LocalIdentity,
-  logger: Logger,
-): Promise<ListeningPoint[]> {
-  const { sip } = config;
-  const tls = sip.tls
-    ? {
-        cert: readFileSync(sip.tls.cert),
-        key: readFileSync(sip.tls.key),
-        ...(sip.tls.ca ? { ca: readFileSync(sip.tls.ca) } : {}),
-      }
-    : undefined;
-  const specs: Array<{ transport: TransportName; port: number }> = [];
-  if (deps.loopNetwork) specs.push({ transport: 'LOOP', port: sip.port });
-  else {
-    specs.push({ transport: 'UDP', port: sip.port }, { transport: 'TCP', port: sip.port });
-    if (sip.tlsPort !== undefined) specs.push({ transport: 'TLS', port: sip.tlsPort });
-    if (sip.wsPort !== undefined) specs.push({ transport: 'WS', port: sip.wsPort });
-    if (sip.wssPort !== undefined) specs.push({ transport: 'WSS', port: sip.wssPort });
-  }
-  const bound: ListeningPoint[] = [];
-  let udpPort: number | undefined;
-  for (const spec of specs) {
-    if ((spec.transport === 'TLS' || spec.transport === 'WSS') && !tls) {
-      throw new Error(`sip.${spec.transport === 'TLS' ? 'tlsPort' : 'wssPort'} needs sip.tls.cert and sip.tls.key`);
-    }
-    // UDP and TCP share one port number; with port 0 TCP takes the port UDP was given.
-    const port = spec.transport === 'TCP' && sip.port === 0 && udpPort !== undefined ? udpPort : spec.port;
-    const lp = await transport.listen({ transport: spec.transport, host: sip.host, port, ...(tls ? { tls } : {}) });
-    if (spec.transport === 'UDP') udpPort = lp.port;
-    identity.addListener(lp.address, lp.port, lp.transport);
-    bound.push({ transport: lp.transport, address: lp.address, port: lp.port });
-    logger.info({ transport: lp.transport, address: lp.address, port: lp.port }, 'listening');
-  }
-  return bound;
+/** Binds the HTTP application to the configured port (default host: the SIP host). */
+async function listenHttp(http: HttpSide, config: Readonly<Config>, logger: Logger): Promise<ListeningPoint> {
+  const host = config.http.host ?? config.sip.host;
+  await http.app.listen({ host, port: config.http.port });
+  const addr = http.app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
+  logger.info({ transport: 'HTTP', address: host, port }, 'listening');
+  return { transport: 'HTTP', address: host, port };
 }

@@ -14,6 +14,7 @@ interface ServeOptions {
   config?: string;
   host?: string;
   sipPort?: number;
+  httpPort?: number;
   tlsPort?: number;
   wsPort?: number;
   wssPort?: number;
@@ -32,6 +33,7 @@ function overrides(o: ServeOptions): ConfigInput {
   return {
     domain: o.domain,
     sip: { host: o.host, port: o.sipPort, tlsPort: o.tlsPort, wsPort: o.wsPort, wssPort: o.wssPort, tls },
+    http: { port: o.httpPort },
     store: { dataDir: o.dataDir },
     auth: { mode: o.auth },
     log: { level: o.logLevel as 'info' | undefined },
@@ -52,6 +54,7 @@ export function serveCommand(): Command {
     .option('--tls-key <file>', 'PEM private key for TLS and WSS')
     .option('--tls-ca <file>', 'PEM CA bundle for verifying TLS peers')
     .option('--domain <domain>', 'SIP domain served (host part of the users\' addresses; default localhost)')
+    .option('--http-port <port>', 'HTTP port of XCAP (Ut, under /xcap) (default 8080)', portOption)
     .option('--data-dir <dir>', 'directory of the SQLite state database (default ./data; created if missing)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .addOption(

@@ -104,6 +104,22 @@ const presenceSchema = z.strictObject({
     .length(3)
     .refine((a) => new Set(a).size === 3, { message: 'must name user, network and external once each' })
     .default(['user', 'network', 'external']),
+  /** How pres-rules are evaluated (issue 4; TS 23.141 §7, RFC 4745 §10). */
+  authorization: z
+    .strictObject({
+      /**
+       * `ts23141`: blocking, personal, then general lists, the first list with a match decides;
+       * `rfc4745`: every matching rule combines (RFC 4745 §10).
+       */
+      order: z.enum(['ts23141', 'rfc4745']).default('ts23141'),
+      /**
+       * A presentity without a pres-rules document gets the operator's default rule set (the OMA
+       * wp_prs_* rules: allow own, granted contacts, blocked contacts, confirm the unlisted, block
+       * anonymous) instead of `defaultSubHandling`.
+       */
+      defaultRules: z.boolean().default(false),
+    })
+    .prefault({}),
   /** Identities (AORs) whose PUBLISHes count as the presence network agent's (TS 23.141 §5.2.2). */
   networkAgents: z.array(z.string().min(1)).default([]),
   /** Identities (AORs) whose PUBLISHes count as external agents' (TS 23.141 §5.2.3). */
@@ -129,6 +145,23 @@ const storeSchema = z.strictObject({
   synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
 });
 
+const httpSchema = z.strictObject({
+  /** Address the HTTP port (XCAP, the API) binds to; default: the SIP host. */
+  host: z.string().min(1).optional(),
+  /** HTTP port of XCAP (Ut, RFC 4825) and the API; 0 picks a free port. */
+  port: port.default(8080),
+});
+
+const xcapSchema = z.strictObject({
+  /** The XCAP root path (RFC 4825 §6.1). */
+  root: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, 'a path starting with / without a trailing / or a query')
+    .default('/xcap'),
+  /** Largest XCAP request body, bytes (413 above). */
+  maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+});
+
 /** The whole configuration. */
 export const configSchema = z.strictObject({
   /** The SIP domain this server serves (the host part of its users' AORs). */
@@ -136,6 +169,8 @@ export const configSchema = z.strictObject({
   /** This node's id, part of every entity tag (globally unique tags, DESIGN.md §4). Default: host name. */
   nodeId: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'letters, digits and - only, at most 32').optional(),
   sip: sipSchema.prefault({}),
+  http: httpSchema.prefault({}),
+  xcap: xcapSchema.prefault({}),
   presence: presenceSchema.prefault({}),
   registrar: registrarSchema.prefault({}),
   auth: authSchema.prefault({}),

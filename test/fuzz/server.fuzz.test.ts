@@ -32,6 +32,7 @@ const mutator = new Mutator(loadCorpus(), seed);
 const config = {
   domain: 'localhost',
   store: { kind: 'memory' },
+  http: { port: 0 },
   auth: { mode: 'none' },
   sip: {
     host: '127.0.0.1',

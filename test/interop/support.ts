@@ -34,7 +34,7 @@ export interface ServeProcess {
  */
 export function startServe(extraArgs: string[] = [], expect = ['UDP', 'TCP'], timeoutMs = 15_000): Promise<ServeProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'presenced-serve-'));
-  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--sip-port', '0', '--data-dir', dataDir, '--auth', 'none', ...extraArgs], {
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data-dir', dataDir, '--auth', 'none', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ports: Record<string, number> = {};
