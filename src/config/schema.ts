@@ -156,7 +156,7 @@ const xcapSchema = z.strictObject({
   /** The XCAP root path (RFC 4825 §6.1). */
   root: z
     .string()
-    .regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, 'a path starting with / without a trailing / or a query')
+    .regex(/^\/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$/, 'a path starting with / without a trailing / or a query')
     .default('/xcap'),
   /** Largest XCAP request body, bytes (413 above). */
   maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
