@@ -1,6 +1,6 @@
 import type { ParseResult } from '../message/headers.js';
 import type { Params, SipUri, TelUri, Uri } from '../message/types.js';
-import { isIPv4Address, isIPv6Address, normalizeIPv6 } from './ip.js';
+import { isIPv6Address, normalizeIPv6 } from './ip.js';
 import type { Scanner } from './scanner.js';
 import { runGrammar, unescapeUri } from './scanner.js';
 
@@ -61,29 +61,6 @@ function isEscapedRun(text: string, from: number, to: number, mask: number, allo
   return true;
 }
 
-/** True when `label` chars text[from, to) form a domainlabel / toplabel (alphanum ends, inner '-'). */
-function isLabel(text: string, from: number, to: number, top: boolean): boolean {
-  if (from === to) return false;
-  const first = text.charCodeAt(from);
-  const last = text.charCodeAt(to - 1);
-  if (first === 45 || last === 45) return false;
-  // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
-  return !top || (first >= 65 && first <= 90) || (first >= 97 && first <= 122);
-}
-
-/** hostname = *( domainlabel "." ) toplabel [ "." ] over text[from, to), whose characters are HOST. */
-function isHostname(text: string, from: number, to: number): boolean {
-  if (text.charCodeAt(to - 1) === 46) to--; // a fully qualified name may end in "."
-  let labelStart = from;
-  for (let i = from; i <= to; i++) {
-    if (i === to || text.charCodeAt(i) === 46) {
-      if (!isLabel(text, labelStart, i, i === to)) return false;
-      labelStart = i + 1;
-    }
-  }
-  return true;
-}
-
 /** True when an IPv6 address (at least two colons) starts at `from`: RFC 5118 §4.2 requires [] around it. */
 function isBareIPv6(text: string, from: number): boolean {
   let i = from;
@@ -103,37 +80,85 @@ function isBareIPv6(text: string, from: number): boolean {
  */
 export function parseHost(s: Scanner, what: string): string {
   const text = s.text;
-  if (text.charCodeAt(s.pos) === 0x5b) {
-    const end = text.indexOf(']', s.pos);
+  const start = s.pos;
+  if (text.charCodeAt(start) === 0x5b) {
+    const end = text.indexOf(']', start);
     if (end < 0) s.fail(`unterminated IPv6 reference in ${what}`);
-    const address = normalizeIPv6(text.slice(s.pos + 1, end));
+    const address = normalizeIPv6(text.slice(start + 1, end));
     if (address === undefined) s.fail(`invalid IPv6 reference in ${what}`);
     s.pos = end + 1;
     return `[${address}]`;
   }
-  const start = s.pos;
-  let digitsAndDots = true;
+  // One pass over the host characters (alphanum - .) that checks both readings at once:
+  //   hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel and toplabel have alphanum ends and
+  //   toplabel starts with ALPHA;
+  //   IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each part at most 255.
+  // Text of digits and dots only must be an IPv4address; anything else must be a hostname.
   let i = start;
+  let digitsAndDots = true;
+  let labelStart = start; // start of the label being read
+  let lastLabelStart = start; // start of the label before the last dot (the toplabel of "name.")
+  let labelsOk = true; // every label closed by a dot so far is a domainlabel
+  let upper = false;
+  let dots = 0;
+  let partDigits = 0; // digits in the current IPv4 part
+  let partValue = 0;
+  let ipv4Ok = true;
   for (; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 128 || (CLASS[c]! & HOST) === 0) break;
-    if (c !== 46 && (c < 48 || c > 57)) digitsAndDots = false;
+    if (c === 46) {
+      if (i === labelStart || text.charCodeAt(labelStart) === 45 || text.charCodeAt(i - 1) === 45) labelsOk = false;
+      if (partDigits === 0) ipv4Ok = false;
+      dots++;
+      partDigits = 0;
+      partValue = 0;
+      lastLabelStart = labelStart;
+      labelStart = i + 1;
+    } else if (c >= 48 && c <= 57) {
+      partValue = partValue * 10 + (c - 48);
+      if (++partDigits > 3 || partValue > 255) ipv4Ok = false;
+    } else if (c < 128 && (CLASS[c]! & HOST) !== 0) {
+      digitsAndDots = false;
+      if (c >= 65 && c <= 90) upper = true;
+    } else {
+      break;
+    }
   }
   if (i === start) s.fail(`missing host in ${what}`);
-  if (text.charCodeAt(i) === 0x3a && isBareIPv6(text, start)) s.fail(`IPv6 address without [] in ${what}`);
+  // A bare IPv6 address reads as a host of at most four hex digits followed by ':'.
+  if (text.charCodeAt(i) === 0x3a && i - start <= 4 && isBareIPv6(text, start)) {
+    s.fail(`IPv6 address without [] in ${what}`);
+  }
   s.pos = i;
   if (digitsAndDots) {
-    if (!isIPv4Address(text, start, i)) s.fail(`invalid IPv4 address in ${what}`);
+    if (!ipv4Ok || dots !== 3 || partDigits === 0) s.fail(`invalid IPv4 address in ${what}`);
     return text.slice(start, i);
   }
-  if (!isHostname(text, start, i)) s.fail(`invalid host name in ${what}`);
-  return text.slice(start, i).toLowerCase();
+  // The toplabel: the last label, or the one before a final "." (a fully qualified name).
+  const fqdn = text.charCodeAt(i - 1) === 46;
+  const topStart = fqdn ? lastLabelStart : labelStart;
+  const topEnd = fqdn ? i - 1 : i;
+  const first = text.charCodeAt(topStart);
+  const topOk = topEnd > topStart && text.charCodeAt(topEnd - 1) !== 45 && ((first >= 65 && first <= 90) || (first >= 97 && first <= 122));
+  if (!labelsOk || !topOk) s.fail(`invalid host name in ${what}`);
+  const host = text.slice(start, i);
+  return upper ? host.toLowerCase() : host;
 }
 
 /** `1*DIGIT` read as a port, 1-65535 (RFC 3261 §25.1 port; 0 addresses nothing). */
 export function scanPortNumber(s: Scanner, what: string): number {
-  const digits = s.digits(`port in ${what}`);
-  const port = digits.length > 5 ? 0 : Number(digits);
+  const text = s.text;
+  const start = s.pos;
+  let port = 0;
+  let i = start;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    // More than five digits is out of range whatever their value (leading zeros included).
+    port = i - start < 5 ? port * 10 + (c - 48) : 0;
+  }
+  if (i === start) s.fail(`missing port in ${what}`);
+  s.pos = i;
   if (port < 1 || port > 65535) s.fail(`port out of range in ${what}`);
   return port;
 }
@@ -156,7 +181,7 @@ function findEnd(text: string, from: number, mask: number): number {
 
 function sipUri(s: Scanner, scheme: 'sip' | 'sips', inAddrSpec: boolean): SipUri {
   const text = s.text;
-  const what = `${scheme} URI`;
+  const what = scheme === 'sip' ? 'sip URI' : 'sips URI'; // constants: no string built per URI
   const uri: SipUri = { scheme, host: '', params: new Map(), headers: [] };
   // userinfo ends at the first '@': no character of hostport, params or headers may be an unescaped '@'.
   const end = inAddrSpec ? END_ADDR_SPEC : END_ENCLOSED;
