@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { publishCommand } from './publish.js';
+import { rulesCommand } from './rules.js';
 import { serveCommand } from './serve.js';
 import { usersCommand } from './users.js';
 import { watchCommand } from './watch.js';
@@ -16,7 +17,8 @@ const program = new Command('presenced')
   .addCommand(serveCommand())
   .addCommand(publishCommand())
   .addCommand(watchCommand())
-  .addCommand(usersCommand());
+  .addCommand(usersCommand())
+  .addCommand(rulesCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError) {
