@@ -291,6 +291,50 @@ export interface XcapDocumentStore {
   list(auid: string, xui?: string): Promise<XcapDocumentRecord[]>;
 }
 
+/** A watcher's subscription status in watcher information (RFC 3857 §3.2.2). */
+export type WatcherStatus = 'pending' | 'active' | 'waiting' | 'terminated';
+
+/** The event that caused a watcher's last transition (RFC 3857 §3.2.3, RFC 3858 §3). */
+export type WatcherEvent = 'subscribe' | 'approved' | 'deactivated' | 'probation' | 'rejected' | 'timeout' | 'giveup' | 'noresource';
+
+/**
+ * One entry of the watcher-information log (TS 23.141 §5.1): a step in the life of one subscription or
+ * fetch to a presentity's event package, as the presentity may learn it. Anonymous watchers are logged
+ * under the anonymous identity only; their real identity is never stored here.
+ */
+export interface WatcherInfoRecord {
+  /** The watched presentity's canonical AOR. */
+  presentity: string;
+  /** The watched event package, e.g. `presence`. */
+  package: string;
+  /** The subscription's id (its local tag); a fetch has its own. */
+  subscriptionId: string;
+  /** The watcher's identity (canonical AOR, or `sip:anonymous@anonymous.invalid`). */
+  watcher: string;
+  /** The watcher's display name, if it gave one (never for an anonymous watcher). */
+  displayName?: string;
+  /** True for a fetch (RFC 6665 §4.4.3: a SUBSCRIBE with Expires 0). */
+  fetch: boolean;
+  status: WatcherStatus;
+  event: WatcherEvent;
+  /** When the subscription was created (ms). */
+  subscribedAt: number;
+  /** When the subscription expires (ms); at most `at` once terminated. */
+  expiresAt: number;
+  /** When this step happened (ms). */
+  at: number;
+}
+
+/** The watcher-information log with its history (TS 23.141 §5.1: current and past watchers). */
+export interface WatcherInfoStore {
+  /** Appends an entry; resolves once durable. */
+  append(record: WatcherInfoRecord): Promise<void>;
+  /** The entries of `presentity`'s package `pkg` with `at >= since`, in the order they were appended. */
+  listByPresentity(presentity: string, pkg: string, since: number): Promise<WatcherInfoRecord[]>;
+  /** Removes every entry (of any presentity) with `at < before`; resolves to how many were removed, once durable. */
+  purgeBefore(before: number): Promise<number>;
+}
+
 /** All stores of one deployment, and their lifecycle. */
 export interface Stores {
   readonly publications: PublicationStore;
@@ -298,6 +342,7 @@ export interface Stores {
   readonly bindings: BindingStore;
   readonly subscribers: SubscriberStore;
   readonly xcapDocuments: XcapDocumentStore;
+  readonly watcherInfo: WatcherInfoStore;
   /** Flushes and releases the backing storage. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { BindingRecord, PublicationRecord, SubscriberRecord, SubscriptionRecord, XcapDocumentRecord } from '../../src/store/ports.js';
+import type { BindingRecord, PublicationRecord, SubscriberRecord, SubscriptionRecord, WatcherInfoRecord, XcapDocumentRecord } from '../../src/store/ports.js';
 
 /** Records for the store contract. Times are ms around a fixed epoch. */
 
@@ -140,4 +140,21 @@ export function xcapDocument(n: number, over: Partial<XcapDocumentRecord> = {}):
 /** `records` sorted by a key, to compare lists whose order the ports leave open. */
 export function sortedBy<R>(records: R[], key: (r: R) => string): R[] {
   return records.slice().sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** Watcher-information log entry `n` of Alice's presence (Bob's subscription `sub-n`, pending at T0 + n). */
+export function watcherInfo(n: number, over: Partial<WatcherInfoRecord> = {}): WatcherInfoRecord {
+  return {
+    presentity: 'sip:alice@example.com',
+    package: 'presence',
+    subscriptionId: `sub-${n}`,
+    watcher: 'sip:bob@example.com',
+    fetch: false,
+    status: 'pending',
+    event: 'subscribe',
+    subscribedAt: T0,
+    expiresAt: T0 + 3_600_000,
+    at: T0 + n,
+    ...over,
+  };
 }

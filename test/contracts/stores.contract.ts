@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import type { Stores } from '../../src/store/ports.js';
 import { StoreError } from '../../src/store/errors.js';
 import { bindingContract } from './bindings.contract.js';
-import { T0, binding, fullSubscriber, fullSubscription, outboundBinding, publication, subscriber, subscription, xcapDocument } from './fixtures.js';
+import { T0, binding, fullSubscriber, fullSubscription, outboundBinding, publication, subscriber, subscription, watcherInfo, xcapDocument } from './fixtures.js';
 import { publicationContract } from './publications.contract.js';
 import { subscriberContract } from './subscribers.contract.js';
 import { subscriptionContract } from './subscriptions.contract.js';
+import { watcherInfoContract } from './watcher-info.contract.js';
 import { xcapDocumentContract } from './xcap-documents.contract.js';
 
 /** What a durable adapter adds to the contract. */
@@ -39,12 +40,13 @@ export function storeContract(name: string, factory: () => Promise<Stores>, dura
     bindingContract(() => stores);
     subscriberContract(() => stores);
     xcapDocumentContract(() => stores);
+    watcherInfoContract(() => stores);
 
     test('lifecycle: close twice resolves; every operation afterwards rejects with ERR_STORE_CLOSED', async () => {
       await stores.publications.put(publication(1));
       await stores.close();
       await stores.close();
-      const { publications: p, subscriptions: s, bindings: b, subscribers: u, xcapDocuments: x } = stores;
+      const { publications: p, subscriptions: s, bindings: b, subscribers: u, xcapDocuments: x, watcherInfo: w } = stores;
       const calls: Array<() => Promise<unknown>> = [
         () => p.get('etag-1'),
         () => p.listByResource('sip:alice@example.com', 'presence'),
@@ -75,6 +77,9 @@ export function storeContract(name: string, factory: () => Promise<Stores>, dura
         () => x.put(xcapDocument(1), null),
         () => x.remove('pres-rules', 'users', 'sip:user1@example.com', 'index', null),
         () => x.list('pres-rules'),
+        () => w.append(watcherInfo(1)),
+        () => w.listByPresentity('sip:alice@example.com', 'presence', 0),
+        () => w.purgeBefore(T0),
       ];
       for (const call of calls) await assert.rejects(call(), closed, call.toString());
     });
@@ -113,6 +118,14 @@ export function storeContract(name: string, factory: () => Promise<Stores>, dura
       assert.deepEqual(await stores.subscribers.findByUsername('user2', 'example.com'), subs[1]);
       assert.deepEqual(await stores.xcapDocuments.list('pres-rules'), [docs[1], docs[0]]);
       assert.equal(await stores.xcapDocuments.put(xcapDocument(1, { etag: 'e1-2' }), 'e1'), true);
+    });
+
+    test('durability: the watcher-information log reads back the same after a reopen, purges included', async () => {
+      const log = [watcherInfo(1, { displayName: 'Bob' }), watcherInfo(2, { fetch: true, status: 'terminated', event: 'timeout' }), watcherInfo(3)];
+      for (const r of log) await stores.watcherInfo.append(r);
+      await stores.watcherInfo.purgeBefore(T0 + 2);
+      stores = await durable.reopen(stores);
+      assert.deepEqual(await stores.watcherInfo.listByPresentity('sip:alice@example.com', 'presence', 0), log.slice(1));
     });
 
     test('durability: nextLocalCSeq continues after a reopen, never reusing a CSeq', async () => {

@@ -4,6 +4,7 @@ import { MemoryPublicationStore } from './publication-store.js';
 import { MemorySubscriberStore } from './subscriber-store.js';
 import { MemorySubscriptionStore } from './subscription-store.js';
 import { MemoryXcapDocumentStore } from './xcap-document-store.js';
+import { MemoryWatcherInfoStore } from './watcher-info-store.js';
 
 /**
  * All stores in process memory: for tests and for deployments that accept losing state on restart.
@@ -19,6 +20,7 @@ export class MemoryStores implements Stores {
   readonly bindings = new MemoryBindingStore();
   readonly subscribers = new MemorySubscriberStore();
   readonly xcapDocuments = new MemoryXcapDocumentStore();
+  readonly watcherInfo = new MemoryWatcherInfoStore();
 
   /** Drops all state; later store calls reject with `ERR_STORE_CLOSED`. Safe to call twice. */
   async close(): Promise<void> {
@@ -27,5 +29,6 @@ export class MemoryStores implements Stores {
     this.bindings.close();
     this.subscribers.close();
     this.xcapDocuments.close();
+    this.watcherInfo.close();
   }
 }

@@ -137,6 +137,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX xcap_documents_by_user ON xcap_documents (auid, xui, name);
     `,
   },
+  {
+    version: 3,
+    summary: 'the watcher-information log with its history (RFC 3857, TS 23.141 §5.1)',
+    sql: `
+      CREATE TABLE watcher_info (
+        seq INTEGER PRIMARY KEY,
+        presentity TEXT NOT NULL,
+        package TEXT NOT NULL,
+        subscription_id TEXT NOT NULL,
+        watcher TEXT NOT NULL,
+        display_name TEXT,
+        fetch INTEGER NOT NULL CHECK (fetch IN (0, 1)),
+        status TEXT NOT NULL,
+        event TEXT NOT NULL,
+        subscribed_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX watcher_info_by_presentity ON watcher_info (presentity, package, at);
+      CREATE INDEX watcher_info_by_time ON watcher_info (at);
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -8,6 +8,7 @@ import { migrate } from './migrations.js';
 import { SqlitePublicationStore } from './publication-store.js';
 import { SqliteSubscriberStore } from './subscriber-store.js';
 import { SqliteSubscriptionStore } from './subscription-store.js';
+import { SqliteWatcherInfoStore } from './watcher-info-store.js';
 import { SqliteXcapDocumentStore } from './xcap-document-store.js';
 import { TransactionPerWrite } from './write-executor.js';
 import type { WriteExecutor } from './write-executor.js';
@@ -51,6 +52,7 @@ export class SqliteStores implements Stores {
   readonly bindings: SqliteBindingStore;
   readonly subscribers: SqliteSubscriberStore;
   readonly xcapDocuments: SqliteXcapDocumentStore;
+  readonly watcherInfo: SqliteWatcherInfoStore;
 
   /** Builds the stores over an open, migrated database; see {@link openSqliteStores}. */
   constructor(
@@ -62,6 +64,7 @@ export class SqliteStores implements Stores {
     this.bindings = new SqliteBindingStore(db, writer);
     this.subscribers = new SqliteSubscriberStore(db, writer);
     this.xcapDocuments = new SqliteXcapDocumentStore(db, writer);
+    this.watcherInfo = new SqliteWatcherInfoStore(db, writer);
   }
 
   /**

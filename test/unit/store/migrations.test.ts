@@ -22,7 +22,7 @@ test('a new database gets every table and the current schema version; migrating 
   assert.equal(migrate(db), SCHEMA_VERSION);
   assert.equal(version(db), SCHEMA_VERSION);
   assert.equal(SCHEMA_VERSION, MIGRATIONS.length);
-  const all = ['bindings', 'publications', 'subscriber_identities', 'subscribers', 'subscriptions', 'xcap_documents'];
+  const all = ['bindings', 'publications', 'subscriber_identities', 'subscribers', 'subscriptions', 'watcher_info', 'xcap_documents'];
   assert.deepEqual(tables(db), all);
   assert.equal(migrate(db), SCHEMA_VERSION);
   assert.deepEqual(tables(db), all);
