@@ -5,7 +5,8 @@
  */
 import type { Attr, Document, Element, Node } from '@xmldom/xmldom';
 import type { AttributeName, NameTest, NodeSelector, Step } from './node-selector.js';
-import { childElements, XMLNS_NAMESPACE } from './xml.js';
+import { childElements } from '../util/xml-dom.js';
+import { XMLNS_NAMESPACE } from './xml.js';
 
 /** What a node selector selects, or `none`: a no-match, or an invalid selector (several elements). */
 export type Selection =

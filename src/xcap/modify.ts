@@ -10,7 +10,8 @@ import type { XcapConflict } from './errors.js';
 import { evaluateSelector, findAttribute, isNode, nameMatches, selectElement, selectStep } from './evaluate.js';
 import type { Selection } from './evaluate.js';
 import type { AttributeName, NodeSelector, Step } from './node-selector.js';
-import { childElements, inScopeNamespaces, XMLNS_NAMESPACE } from './xml.js';
+import { childElements } from '../util/xml-dom.js';
+import { inScopeNamespaces, XMLNS_NAMESPACE } from './xml.js';
 
 const DOCUMENT = 9;
 

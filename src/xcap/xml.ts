@@ -7,6 +7,7 @@
  */
 import { DOMParser } from '@xmldom/xmldom';
 import type { Attr, Document, Element, Node } from '@xmldom/xmldom';
+import { XML_NAMESPACE } from '../util/xml-dom.js';
 import { screenXml } from '../util/xml-guard.js';
 import type { ScreenLimits } from '../util/xml-guard.js';
 import { NotUtf8, NotWellFormed, NotXmlAttValue, NotXmlFrag } from './errors.js';
@@ -14,8 +15,6 @@ import type { XcapConflict } from './errors.js';
 
 /** The XML namespace of namespace declarations (Namespaces in XML §3). */
 export const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
-/** The namespace bound to the `xml` prefix by definition. */
-const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 
 const ELEMENT = 1;
 const TEXT = 3;
@@ -27,13 +26,6 @@ const DOCUMENT = 9;
 /** Is `n` an element node? */
 function isElementNode(n: Node | null | undefined): n is Element {
   return n?.nodeType === ELEMENT;
-}
-
-/** The element children of `n` (a document or an element), in document order. */
-export function childElements(n: Node): Element[] {
-  const out: Element[] = [];
-  for (let c: Node | null = n.firstChild; c; c = c.nextSibling) if (isElementNode(c)) out.push(c);
-  return out;
 }
 
 /** A parser message made safe for a `phrase` attribute: one line, bounded. */

@@ -1,6 +1,6 @@
 import type { PresenceDocument } from '../pidf/model.js';
 import { NS } from '../pidf/namespaces.js';
-import { childElements, isElement } from '../pidf/read.js';
+import { childElements, isElement } from '../../util/xml-dom.js';
 import type { Condition, EvaluationOrder, PolicyDecision, PresRules, Rule, SubHandling, Watcher } from './model.js';
 import { SUB_HANDLING_VALUE } from './model.js';
 import { combinePermissions } from './permissions.js';

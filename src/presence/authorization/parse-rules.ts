@@ -1,7 +1,7 @@
 import type { Element } from '@xmldom/xmldom';
 import type { ParseResult } from '../../sip/message/headers.js';
 import type { ScreenLimits } from '../../util/xml-guard.js';
-import { childElements, isElement, plainAttribute } from '../pidf/read.js';
+import { childElements, isElement, plainAttribute } from '../../util/xml-dom.js';
 import type { AttributePermission, Condition, GeoprivLevel, ManyCondition, PresRules, Rule, SubHandling, UserInputLevel } from './model.js';
 import { OMA_ATTRIBUTES, POLICY_NS, RFC5025_ATTRIBUTES, SUB_HANDLING_VALUE, USER_INPUT_VALUE } from './model.js';
 import { domainKey, identityKey } from './uri-match.js';

@@ -2,7 +2,7 @@ import { XMLSerializer } from '@xmldom/xmldom';
 import type { Element } from '@xmldom/xmldom';
 import type { ParseResult } from '../../sip/message/headers.js';
 import { parseUri } from '../../sip/parser/uri.js';
-import { childElements, isElement, plainAttribute } from '../pidf/read.js';
+import { childElements, isElement, plainAttribute } from '../../util/xml-dom.js';
 import type { PresRules, SubHandling } from './model.js';
 import { POLICY_NS, SUB_HANDLING_VALUE } from './model.js';
 import { appendIndented, appendRule, create, removeWithLine } from './rule-dom.js';

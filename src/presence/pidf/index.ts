@@ -19,7 +19,7 @@ export type {
 } from './model.js';
 export { KNOWN_PREFIXES, NS, isKnownNamespace } from './namespaces.js';
 export { DEFAULT_PIDF_LIMITS, parsePidf } from './parse.js';
-export { childElements, isElement, languageOf, plainAttribute, readDevice, readNote, readPerson, readTuple } from './read.js';
+export { readDevice, readNote, readPerson, readTuple } from './read.js';
 export { serializePidf } from './serialize.js';
 export { buildPidf, buildPresenceDocument } from './build.js';
 export type { BuildPidfOptions } from './build.js';

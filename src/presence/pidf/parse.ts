@@ -2,8 +2,9 @@ import { DOMParser } from '@xmldom/xmldom';
 import type { Document, Element, Node } from '@xmldom/xmldom';
 import type { Device, Note, Person, PidfLimits, PidfParseResult, PresenceDocument, Tuple, XmlAttribute } from './model.js';
 import { NS } from './namespaces.js';
-import { childElements, isElement, plainAttribute, readDevice, readNote, readPerson, readTuple } from './read.js';
+import { readDevice, readNote, readPerson, readTuple } from './read.js';
 import { screenXml } from '../../util/xml-guard.js';
+import { childElements, isElement, plainAttribute } from '../../util/xml-dom.js';
 
 /** Defaults of {@link PidfLimits}. */
 export const DEFAULT_PIDF_LIMITS: Required<PidfLimits> = { maxBytes: 64 * 1024, maxDepth: 32, maxElements: 10_000 };

@@ -1,4 +1,5 @@
-import type { Element, Node } from '@xmldom/xmldom';
+import type { Element } from '@xmldom/xmldom';
+import { childElements, isElement, languageOf, plainAttribute } from '../../util/xml-dom.js';
 import type { ParseResult } from '../../sip/message/headers.js';
 import type { Basic, Contact, Device, NetworkAvailability, Note, Person, ServiceDescription, Tuple } from './model.js';
 import { NS } from './namespaces.js';
@@ -8,42 +9,6 @@ import { NS } from './namespaces.js';
  * dm:person or dm:device (RFC 4479 §5), a note. Used by the parser and by whoever edits a cloned element
  * (filters, authorisation) and needs its view again. Defects are `PIDF: …` texts.
  */
-
-const ELEMENT_NODE = 1;
-
-/** The child elements of `el`, in document order. */
-export function childElements(el: Element): Element[] {
-  const out: Element[] = [];
-  for (let n: Node | null = el.firstChild; n; n = n.nextSibling) if (n.nodeType === ELEMENT_NODE) out.push(n as Element);
-  return out;
-}
-
-/** True when `el` is `{ns}local`. */
-export function isElement(el: Element, ns: string, local: string): boolean {
-  return el.namespaceURI === ns && el.localName === local;
-}
-
-/** The value of an attribute without a namespace, or undefined when it is absent. */
-export function plainAttribute(el: Element, name: string): string | undefined {
-  const attrs = el.attributes;
-  for (let i = 0; i < attrs.length; i++) {
-    const a = attrs.item(i);
-    if (a && a.namespaceURI === null && a.localName === name) return a.value;
-  }
-  return undefined;
-}
-
-/** The xml:lang in scope at `el`: its own, or the nearest one on an enclosing element. */
-export function languageOf(el: Element): string | undefined {
-  for (let n: Node | null = el; n && n.nodeType === ELEMENT_NODE; n = n.parentNode) {
-    const attrs = (n as Element).attributes;
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs.item(i);
-      if (a && a.namespaceURI === NS.xml && a.localName === 'lang') return a.value;
-    }
-  }
-  return undefined;
-}
 
 function textOf(el: Element): string {
   return el.textContent ?? '';

@@ -1,7 +1,7 @@
 import type { Attr, Element, Node } from '@xmldom/xmldom';
 import type { PresenceDocument } from './model.js';
 import { KNOWN_PREFIXES, NS } from './namespaces.js';
-import { languageOf } from './read.js';
+import { languageOf } from '../../util/xml-dom.js';
 
 /**
  * Writes a presence document as PIDF (RFC 3863 §4). The namespaces are declared once, on <presence>:

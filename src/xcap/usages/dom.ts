@@ -1,32 +1,10 @@
 /**
- * The few DOM reads the application usages' constraint checks need (xmldom elements).
+ * The DOM work of the application usages' constraint checks beyond the shared reads of
+ * ../../util/xml-dom.ts: a descendant search and parsing stored documents.
  */
 import { DOMParser } from '@xmldom/xmldom';
-import type { Document, Element, Node } from '@xmldom/xmldom';
-
-const ELEMENT_NODE = 1;
-
-/** The child elements of `el`, in document order. */
-export function childElements(el: Element): Element[] {
-  const out: Element[] = [];
-  for (let n: Node | null = el.firstChild; n; n = n.nextSibling) if (n.nodeType === ELEMENT_NODE) out.push(n as Element);
-  return out;
-}
-
-/** True when `el` is `{namespace}localName`. */
-export function isElement(el: Element, namespace: string, localName: string): boolean {
-  return el.namespaceURI === namespace && el.localName === localName;
-}
-
-/** The value of an attribute in no namespace, or undefined when it is absent. */
-export function plainAttribute(el: Element, name: string): string | undefined {
-  const attrs = el.attributes;
-  for (let i = 0; i < attrs.length; i++) {
-    const a = attrs.item(i);
-    if (a && a.namespaceURI === null && a.localName === name) return a.value;
-  }
-  return undefined;
-}
+import type { Document, Element } from '@xmldom/xmldom';
+import { childElements, isElement } from '../../util/xml-dom.js';
 
 /**
  * Every element below `el` (not `el` itself) that is `{namespace}localName`, in document order. The

@@ -7,7 +7,7 @@ import type { Element } from '@xmldom/xmldom';
 import { ConstraintFailure, UniquenessFailure } from '../errors.js';
 import type { UniquenessExists, XcapConflict } from '../errors.js';
 import { SCHEMAS } from '../schemas/schema-catalogue.js';
-import { childElements, plainAttribute } from './dom.js';
+import { childElements, plainAttribute } from '../../util/xml-dom.js';
 import type { FieldNamer } from './field.js';
 import { absoluteXcapTarget, relativeXcapTarget } from './xcap-uri.js';
 

@@ -10,7 +10,8 @@ import { ConstraintFailure } from '../errors.js';
 import type { XcapConflict } from '../errors.js';
 import { SCHEMAS } from '../schemas/schema-catalogue.js';
 import { SchemaValidator } from '../schemas/schema-validator.js';
-import { descendants, plainAttribute } from './dom.js';
+import { plainAttribute } from '../../util/xml-dom.js';
+import { descendants } from './dom.js';
 import { RESOURCE_LISTS_AUID } from './list-constraints.js';
 import { absoluteXcapTarget } from './xcap-uri.js';
 

@@ -5,7 +5,7 @@ import { PresRulesAuthorizer } from '../../../../src/presence/authorization/auth
 import type { EvaluationOrder, SubHandling } from '../../../../src/presence/authorization/model.js';
 import { ANONYMOUS_WATCHER, SUB_HANDLING_VALUE } from '../../../../src/presence/authorization/model.js';
 import type { PresenceComponent, PresenceDocument } from '../../../../src/presence/pidf/model.js';
-import { childElements } from '../../../../src/presence/pidf/read.js';
+import { childElements } from '../../../../src/util/xml-dom.js';
 import { PIDF, PresencePackage } from '../../../../src/presence/presence-package.js';
 import { MemoryStores } from '../../../../src/store/memory/memory-stores.js';
 import type { SubscriptionRecord } from '../../../../src/store/ports.js';

@@ -6,7 +6,7 @@ import { FULL_PERMISSIONS, NO_PERMISSIONS } from '../../../../src/presence/autho
 import { politeBlockView, presenceView } from '../../../../src/presence/authorization/view.js';
 import { compose } from '../../../../src/presence/composition/compose.js';
 import type { PresenceComponent, PresenceDocument } from '../../../../src/presence/pidf/model.js';
-import { childElements } from '../../../../src/presence/pidf/read.js';
+import { childElements } from '../../../../src/util/xml-dom.js';
 import { serializePidf } from '../../../../src/presence/pidf/serialize.js';
 import { parseOk, pidf, qname } from '../pidf/helpers.js';
 import { decide, fixture, rule, ruleset } from './helpers.js';

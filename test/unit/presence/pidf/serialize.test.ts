@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { PresenceDocument } from '../../../../src/presence/pidf/model.js';
 import { NS } from '../../../../src/presence/pidf/namespaces.js';
 import { parsePidf } from '../../../../src/presence/pidf/parse.js';
-import { childElements } from '../../../../src/presence/pidf/read.js';
+import { childElements } from '../../../../src/util/xml-dom.js';
 import { serializePidf } from '../../../../src/presence/pidf/serialize.js';
 import { captureBodies, fixture, fixtureNames, parseOk, pidf, plain, qname } from './helpers.js';
 
