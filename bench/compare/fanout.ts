@@ -68,10 +68,21 @@ function publishRequest(serverPort: number, localPort: number, round: number, et
   ].join('\r\n');
 }
 
-/** Sends `text` and resolves with the SIP-ETag of the 200 that answers it; rejects on another final status or after 5 s. */
+/**
+ * Sends `text` and resolves with the SIP-ETag of the 200 that answers it. Over UDP the request is sent
+ * again after 0.5, 1, 2, 4, 4 … s (RFC 3261 §17.1.2.2, Timer E) until a final response; rejects on
+ * another final status or after 32 s (Timer F).
+ */
 function publish(sock: Socket, serverPort: number, text: string): Promise<string> {
   return new Promise((res, rej) => {
-    const timer = setTimeout(() => done(new Error('no answer to the fan-out PUBLISH in 5 s')), 5000);
+    let interval = 500;
+    let resend: NodeJS.Timeout;
+    const again = () => {
+      sock.send(text, serverPort, '127.0.0.1');
+      resend = setTimeout(again, interval);
+      interval = Math.min(interval * 2, 4000);
+    };
+    const timer = setTimeout(() => done(new Error('no final answer to the fan-out PUBLISH in 32 s')), 32_000);
     const onMessage = (m: Buffer) => {
       const head = m.toString('latin1');
       const status = /^SIP\/2\.0 (\d{3})/.exec(head);
@@ -82,12 +93,13 @@ function publish(sock: Socket, serverPort: number, text: string): Promise<string
     };
     const done = (e: Error | undefined, etag = '') => {
       clearTimeout(timer);
+      clearTimeout(resend);
       sock.off('message', onMessage);
       if (e) rej(e);
       else res(etag);
     };
     sock.on('message', onMessage);
-    sock.send(text, serverPort, '127.0.0.1');
+    again();
   });
 }
 
@@ -130,6 +142,8 @@ export async function measureFanout(lab: Lab, watchers: number, subscribeRate: n
   );
   // Column i of the counts: NOTIFYs received at step i (0: the first NOTIFY, then one per round).
   const notified = (i: number): number => lastCounts(sipp.counts(), '_NOTIFY_Recv')[i] ?? 0;
+  // NOTIFYs the server sent again (no 200 from SIPp in time), over the rounds.
+  const resent = (): number => lastCounts(sipp.counts(), '_NOTIFY_Retrans').slice(1).reduce((a, b) => a + b, 0);
   const notes: string[] = [];
   const sent: number[] = [];
   let cpuUs = 0;
@@ -162,6 +176,7 @@ export async function measureFanout(lab: Lab, watchers: number, subscribeRate: n
     await sipp.done.catch(() => undefined);
     await target.stop();
   }
+  const retransmitted = resent();
   const result = await sipp.done.catch(() => null);
   const arrivals = parseNotifyArrivals(result?.log ?? '');
   const lastMs: number[] = [];
@@ -174,6 +189,7 @@ export async function measureFanout(lab: Lab, watchers: number, subscribeRate: n
     rates.push((times.length * 1000) / ms);
     notes.push(`round ${round}: ${times.length} NOTIFYs, last after ${ms.toFixed(1)} ms`);
   }
+  notes.push(`${retransmitted} NOTIFYs retransmitted by the server`);
   return {
     watchers,
     notifyPerSecond: median(rates),

@@ -152,35 +152,37 @@ export interface MemoryResult {
 }
 
 /**
- * On a fresh server that already took one batch: adds `memoryCount` publications (new presentities), then
- * one subscription to each, at the given rates (requests/s), and reads the memory of the server's
- * processes after each, once completed transactions have gone (`settings.settleMs`). Figures are bytes
- * per item.
+ * On a fresh server: `memoryCount` publications of new presentities at `publishRate`/s, then as many
+ * more, measured; then one subscription to each of the first at `subscribeRate`/s, then one to each of
+ * the second, measured. Memory of the server's processes is read once completed transactions have gone
+ * (`settings.settleMs`). Figures are bytes per item.
  */
 export async function measureMemory(lab: Lab, publishRate: number, subscribeRate: number): Promise<MemoryResult> {
   const { settings } = lab;
   const target = await lab.start();
   try {
-    // A first batch of the same size at the same rates: it loads code, compiles the hot paths and takes
-    // the memory of the requests in flight (transactions, buffers, garbage) to its high-water mark, so
-    // the second batch adds only what the state itself keeps.
-    const warm = newNames('mw', settings.memoryCount);
-    await publishAll(lab, target, warm, publishRate);
-    await subscribeAll(lab, target, warm, subscribeRate);
+    // Each measured batch follows a first batch of the same kind, size and rate: it loads code,
+    // compiles the hot paths and takes the memory of requests in flight (transactions, buffers, garbage)
+    // to its high-water mark, which resident memory does not give back; the measured batch then adds
+    // only what its state keeps.
+    const warmPubs = newNames('mw', settings.memoryCount);
+    const names = newNames('mm', settings.memoryCount);
+    await publishAll(lab, target, warmPubs, publishRate);
     await sleep(settings.settleMs);
     const u0 = usage(target.pids());
-
-    const names = newNames('mm', settings.memoryCount);
     const pubs = await publishAll(lab, target, names, publishRate);
     await sleep(settings.settleMs);
     const u1 = usage(target.pids());
-    const subs = await subscribeAll(lab, target, names, subscribeRate);
+    await subscribeAll(lab, target, warmPubs, subscribeRate);
     await sleep(settings.settleMs);
     const u2 = usage(target.pids());
+    const subs = await subscribeAll(lab, target, names, subscribeRate);
+    await sleep(settings.settleMs);
+    const u3 = usage(target.pids());
 
     const perItem = (bytes: number, n: number): number => (n > 0 ? bytes / n : NaN);
     const p = usageDelta(u0, u1);
-    const s = usageDelta(u1, u2);
+    const s = usageDelta(u2, u3);
     return {
       publicationsRss: perItem(p.rssBytes, pubs.stats.successful),
       publicationsPss: perItem(p.pssBytes, pubs.stats.successful),
