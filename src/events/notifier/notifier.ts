@@ -31,6 +31,7 @@ import { grantExpires, negotiateAccept, subscribeBody } from './negotiation.js';
 import { NotifyQueue } from './notify-queue.js';
 import type { NotifyContent } from './notify-request.js';
 import { NotifySender } from './notify-sender.js';
+import type { LifecycleObserver, SubscriptionLifecycle } from './lifecycle.js';
 import { flowOf, newSubscriptionRecord } from './subscription-record.js';
 
 /** Options of {@link Notifier}. */
@@ -50,6 +51,8 @@ export interface NotifierOptions {
   watcherOf?: (req: SipRequest) => string;
   /** Name resolution of next hops (A/AAAA); default the system resolver. */
   resolve?: HostResolver;
+  /** Told of every step of every subscription ({@link SubscriptionLifecycle}), e.g. to feed watcher information. */
+  onLifecycle?: LifecycleObserver;
   limits?: {
     /**
      * Most subscriptions one resource may have per event package (default 10,000); one more is answered
@@ -135,6 +138,7 @@ export class Notifier {
   private readonly watcherOf: (req: SipRequest) => string;
   private readonly maxPerResource: number;
   private readonly retryAfter: number;
+  private readonly onLifecycle: LifecycleObserver | undefined;
   private readonly sender: NotifySender;
   private readonly queue: NotifyQueue<Job>;
   private readonly live = new Map<string, Live>();
@@ -156,6 +160,7 @@ export class Notifier {
     });
     this.maxPerResource = opts.limits?.maxSubscriptionsPerResource ?? 10_000;
     this.retryAfter = opts.limits?.retryAfterSeconds ?? 300;
+    this.onLifecycle = opts.onLifecycle;
     this.sender = new NotifySender(opts.transactions, opts.resolve);
     this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job));
     const registry = this.registry;
@@ -250,6 +255,7 @@ export class Notifier {
       if (changed) {
         rec.state = state;
         await this.store.put(rec);
+        this.observe({ kind: 'state', record: rec });
       }
       await this.queueState(rec, live, changed);
     });
@@ -339,6 +345,7 @@ export class Notifier {
     // The first NOTIFY waits for the 2xx (RFC 6665 §4.2.1.2: sent immediately after it).
     this.queue.hold(record.id);
     publishSubscription(subscriptionCreated, record, granted);
+    this.observe({ kind: 'created', record });
     ctx.after(() => this.firstNotify(record.id));
     return this.ok(req, granted, localTarget, record.localTag);
   }
@@ -346,6 +353,7 @@ export class Notifier {
   /** RFC 6665 §4.4.3: an initial SUBSCRIBE with Expires 0 is a fetch: one final NOTIFY with the state, nothing stored. */
   private async fetch(req: SipRequest, ctx: UasContext, pkg: EventPackage, record: SubscriptionRecord, localTarget: string): Promise<SipResponse> {
     record.state = await this.decide(pkg, record, req);
+    this.observe({ kind: 'fetched', record });
     // RFC 6665 §4.4.3: the NOTIFY of a fetch says terminated;reason=timeout. Its CSeq is the dialog's first.
     const retired: Retired = { record, cseq: 1 };
     ctx.after(() => this.detach(this.sendFinal(retired, { reason: 'timeout', withBody: true }), record.id));
@@ -405,6 +413,7 @@ export class Notifier {
     live.expiresAt = updated.expiresAt;
     this.arm(id, live);
     publishSubscription(subscriptionRefreshed, updated, granted);
+    this.observe({ kind: 'refreshed', record: updated });
     // RFC 6665 §4.2.1.2: a NOTIFY follows every accepted refresh too.
     ctx.after(() => this.detach(this.chain.run(id, () => this.queueState(updated, live, true)), id));
     return this.ok(req, granted, localTarget);
@@ -413,7 +422,10 @@ export class Notifier {
   /** The package's decision as a subscription state; RFC 6665 §4.2.1.3: a refusal gets 403. */
   private async decide(pkg: EventPackage, record: SubscriptionRecord, req: SipRequest): Promise<'active' | 'pending'> {
     const decision = await pkg.authorize({ record, request: req });
-    if (decision === 'rejected') throw new SipError(403, 'Forbidden');
+    if (decision === 'rejected') {
+      this.observe({ kind: 'refused', record });
+      throw new SipError(403, 'Forbidden');
+    }
     return decision === 'pending' ? 'pending' : 'active';
   }
 
@@ -521,6 +533,7 @@ export class Notifier {
       const cseq = record && (await this.store.nextLocalCSeq(id));
       await this.store.remove(id);
       publishTermination(id, live.resource, live.event, reason);
+      if (record) this.observe({ kind: 'terminated', record, reason });
       if (!record || cseq === undefined) {
         this.forgetIfEnded(id);
         return undefined;
@@ -545,8 +558,10 @@ export class Notifier {
     }
     this.markEnded(live);
     this.live.delete(id);
+    const record = this.onLifecycle ? await this.store.get(id) : undefined;
     await this.store.remove(id);
     publishTermination(id, live.resource, live.event, cause);
+    if (record) this.observe({ kind: 'terminated', record, reason: cause });
   }
 
   private markEnded(live: Live): void {
@@ -586,6 +601,16 @@ export class Notifier {
       const live = this.live.get(r.id);
       if (live && !live.ended && !this.closed) await fn(r.id, live);
     }).catch((err: unknown) => this.log.error({ err, id: r.id }, 'subscription update failed'))));
+  }
+
+  /** Tells the lifecycle observer; its failure is logged and changes nothing. */
+  private observe(step: SubscriptionLifecycle): void {
+    if (!this.onLifecycle) return;
+    try {
+      this.onLifecycle(step);
+    } catch (err) {
+      this.log.error({ err, id: step.record.id }, 'lifecycle observer failed');
+    }
   }
 
   private detach(p: Promise<unknown>, id: string): void {
