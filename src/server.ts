@@ -224,6 +224,7 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     clock,
     logger,
     watcherOf: authentication.watcherOf,
+    pendingTimeoutMs: presence.pendingTimeoutSeconds * 1000,
   });
   const notifyWatchers = (resource: string, event: string): void => {
     notifier.notifyResource(resource, event).catch((err: unknown) => {

@@ -120,6 +120,13 @@ const presenceSchema = z.strictObject({
       defaultRules: z.boolean().default(false),
     })
     .prefault({}),
+  /**
+   * How long a subscription may stay pending (unauthorised, e.g. a watcher the rules say to confirm),
+   * seconds from the SUBSCRIBE that created it; then it ends with reason=giveup (RFC 6665 §4.1.3). RFC
+   * 3857 §4.7.1 asks for a large value, so that a presentity who logs in days later still sees who asked:
+   * 7 days by default. 0: no such timer (a pending subscription lasts as long as it is refreshed).
+   */
+  pendingTimeoutSeconds: z.number().int().min(0).max(2_592_000).default(604_800),
   /** Identities (AORs) whose PUBLISHes count as the presence network agent's (TS 23.141 §5.2.2). */
   networkAgents: z.array(z.string().min(1)).default([]),
   /** Identities (AORs) whose PUBLISHes count as external agents' (TS 23.141 §5.2.3). */

@@ -32,6 +32,7 @@ import { NotifyQueue } from './notify-queue.js';
 import type { NotifyContent } from './notify-request.js';
 import { NotifySender } from './notify-sender.js';
 import type { LifecycleObserver, SubscriptionLifecycle } from './lifecycle.js';
+import { PendingTimers } from './pending-timers.js';
 import { flowOf, newSubscriptionRecord } from './subscription-record.js';
 
 /** Options of {@link Notifier}. */
@@ -53,6 +54,12 @@ export interface NotifierOptions {
   resolve?: HostResolver;
   /** Told of every step of every subscription ({@link SubscriptionLifecycle}), e.g. to feed watcher information. */
   onLifecycle?: LifecycleObserver;
+  /**
+   * How long a subscription may stay pending (not yet authorised), ms from its creation; then it is
+   * ended with reason=giveup (RFC 6665 §4.1.3, RFC 3857 §4.7.1). Default 0: no such timer (it ends
+   * only when it expires unrefreshed).
+   */
+  pendingTimeoutMs?: number;
   limits?: {
     /**
      * Most subscriptions one resource may have per event package (default 10,000); one more is answered
@@ -142,6 +149,7 @@ export class Notifier {
   private readonly sender: NotifySender;
   private readonly queue: NotifyQueue<Job>;
   private readonly live = new Map<string, Live>();
+  private readonly pending: PendingTimers;
   private readonly counts = new Map<string, number>();
   private readonly chain = new KeyedQueue();
   private closed = false;
@@ -163,6 +171,7 @@ export class Notifier {
     this.onLifecycle = opts.onLifecycle;
     this.sender = new NotifySender(opts.transactions, opts.resolve);
     this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job));
+    this.pending = new PendingTimers(this.clock, opts.pendingTimeoutMs ?? 0, (id) => this.giveUp(id));
     const registry = this.registry;
     this.subscribeHandler = {
       method: 'SUBSCRIBE',
@@ -213,6 +222,7 @@ export class Notifier {
       else if (r.expiresAt <= now || r.state === 'terminated') ending.push([r.id, 'timeout']);
       else {
         this.arm(r.id, live);
+        this.pending.track(r.id, r.createdAt, r.state);
         active++;
       }
     }
@@ -257,6 +267,7 @@ export class Notifier {
         await this.store.put(rec);
         this.observe({ kind: 'state', record: rec });
       }
+      this.pending.track(id, rec.createdAt, state);
       await this.queueState(rec, live, changed);
     });
   }
@@ -288,6 +299,7 @@ export class Notifier {
   close(): void {
     this.closed = true;
     for (const live of this.live.values()) if (live.timer) this.clock.clearTimeout(live.timer);
+    this.pending.clear();
     this.live.clear();
     this.counts.clear();
     this.queue.close();
@@ -342,6 +354,7 @@ export class Notifier {
     const live: Live = { resource, event: pkg.name, expiresAt: record.expiresAt, timer: undefined, lastHash: undefined, ended: false };
     this.live.set(record.id, live);
     this.arm(record.id, live);
+    this.pending.track(record.id, record.createdAt, record.state);
     // The first NOTIFY waits for the 2xx (RFC 6665 §4.2.1.2: sent immediately after it).
     this.queue.hold(record.id);
     publishSubscription(subscriptionCreated, record, granted);
@@ -412,6 +425,7 @@ export class Notifier {
     await this.store.put(updated);
     live.expiresAt = updated.expiresAt;
     this.arm(id, live);
+    this.pending.track(id, updated.createdAt, updated.state);
     publishSubscription(subscriptionRefreshed, updated, granted);
     this.observe({ kind: 'refreshed', record: updated });
     // RFC 6665 §4.2.1.2: a NOTIFY follows every accepted refresh too.
@@ -527,7 +541,7 @@ export class Notifier {
   private async retire(id: string, reason: string, snapshot?: SubscriptionRecord): Promise<Retired | undefined> {
     const live = this.live.get(id);
     if (!live || live.ended) return undefined;
-    this.markEnded(live);
+    this.markEnded(id, live);
     try {
       const record = snapshot ?? (await this.store.get(id));
       const cseq = record && (await this.store.nextLocalCSeq(id));
@@ -556,7 +570,7 @@ export class Notifier {
       this.live.delete(id);
       return;
     }
-    this.markEnded(live);
+    this.markEnded(id, live);
     this.live.delete(id);
     const record = this.onLifecycle ? await this.store.get(id) : undefined;
     await this.store.remove(id);
@@ -564,7 +578,8 @@ export class Notifier {
     if (record) this.observe({ kind: 'terminated', record, reason: cause });
   }
 
-  private markEnded(live: Live): void {
+  private markEnded(id: string, live: Live): void {
+    this.pending.cancel(id);
     live.ended = true;
     if (live.timer) this.clock.clearTimeout(live.timer);
     live.timer = undefined;
@@ -589,6 +604,20 @@ export class Notifier {
     if (live.expiresAt > this.clock.now()) return this.arm(id, live);
     // RFC 6665 §4.2.1.4: an unrefreshed subscription is removed with NOTIFY terminated;reason=timeout.
     this.detach(this.terminate(id, 'timeout'), id);
+  }
+
+  /**
+   * The giveup timer of a subscription fired: still pending, it ends with NOTIFY terminated;reason=giveup
+   * (RFC 6665 §4.1.3: "the notifier could not obtain authorization in a timely fashion").
+   */
+  private giveUp(id: string): void {
+    this.detach(this.chain.run(id, async () => {
+      const live = this.live.get(id);
+      const rec = live && !live.ended && !this.closed ? await this.store.get(id) : undefined;
+      if (rec?.state !== 'pending') return;
+      const retired = await this.retire(id, 'giveup');
+      if (retired) await this.sendFinal(retired, { reason: 'giveup', withBody: false });
+    }), id);
   }
 
   // ---- plumbing ----
