@@ -1,6 +1,12 @@
-import type { Element, Node } from '@xmldom/xmldom';
+import { DOMParser } from '@xmldom/xmldom';
+import type { Document, Element, Node } from '@xmldom/xmldom';
 
-/** Protocol-free reads of an xmldom DOM, shared by PIDF, the authorisation documents and XCAP. */
+/**
+ * Protocol-free reads of an xmldom DOM and the one way text becomes a DOM: xmldom with every warning
+ * and error treated as a defect. Shared by PIDF, the authorisation documents and XCAP; the text must
+ * have been screened by `screenXml` (./xml-guard.ts) first, or come from a store that only holds
+ * screened documents.
+ */
 
 /** The namespace bound to the `xml` prefix by definition (Namespaces in XML §3); never declared. */
 export const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
@@ -39,4 +45,36 @@ export function languageOf(el: Element): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Text (a parser message, a value from the wire) made safe for a reason phrase or a defect: runs of
+ * control characters become one space, trimmed, at most `maxChars` UTF-16 code units.
+ */
+export function oneLine(text: string, maxChars: number): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, maxChars);
+}
+
+/**
+ * Parses screened XML text with xmldom as `application/xml`. xmldom is lenient on its own, so any
+ * warning or error it reports is a defect: the result is then xmldom's first message, as it wrote it
+ * (pass it through {@link oneLine} before it goes on the wire). A document without a root element is
+ * returned as it is; the caller decides. Never throws.
+ */
+export function parseXmlDom(text: string): Document | string {
+  let problem: string | undefined;
+  const parser = new DOMParser({
+    locator: false,
+    onError: (_level, msg) => {
+      problem ??= msg;
+      throw new Error(msg);
+    },
+  });
+  try {
+    const doc = parser.parseFromString(text, 'application/xml');
+    return problem ?? doc;
+  } catch (e) {
+    return problem ?? (e instanceof Error ? e.message : String(e));
+  }
 }

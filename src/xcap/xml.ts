@@ -5,9 +5,8 @@
  * exactly the nodes of the DOM (whitespace, comments and namespace declarations as they are: RFC 4825
  * §6.3, §8.2.3, §8.3 forbid adding or removing any).
  */
-import { DOMParser } from '@xmldom/xmldom';
 import type { Attr, Document, Element, Node } from '@xmldom/xmldom';
-import { XML_NAMESPACE } from '../util/xml-dom.js';
+import { oneLine, parseXmlDom, XML_NAMESPACE } from '../util/xml-dom.js';
 import { screenXml } from '../util/xml-guard.js';
 import type { ScreenLimits } from '../util/xml-guard.js';
 import { NotUtf8, NotWellFormed, NotXmlAttValue, NotXmlFrag } from './errors.js';
@@ -26,30 +25,6 @@ const DOCUMENT = 9;
 /** Is `n` an element node? */
 function isElementNode(n: Node | null | undefined): n is Element {
   return n?.nodeType === ELEMENT;
-}
-
-/** A parser message made safe for a `phrase` attribute: one line, bounded. */
-function phrase(msg: string): string {
-  // eslint-disable-next-line no-control-regex
-  return msg.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, 200);
-}
-
-/** xmldom on screened text: any warning or error is a defect (it is lenient on its own). */
-function toDom(text: string): Document | string {
-  let problem: string | undefined;
-  const parser = new DOMParser({
-    locator: false,
-    onError: (_level, msg) => {
-      problem ??= msg;
-      throw new Error(msg);
-    },
-  });
-  try {
-    const doc = parser.parseFromString(text, 'application/xml');
-    return problem ?? doc;
-  } catch (e) {
-    return problem ?? (e instanceof Error ? e.message : String(e));
-  }
 }
 
 /** Screens a body; the text, or the conflict for `make` (not-well-formed or not-xml-frag). */
@@ -75,8 +50,8 @@ export interface ParsedDocument {
 export function parseXcapDocument(body: Buffer, limits: ScreenLimits): ParsedDocument | XcapConflict {
   const text = screen(body, limits, (p) => new NotWellFormed(p));
   if (typeof text !== 'string') return text;
-  const doc = toDom(text);
-  if (typeof doc === 'string') return new NotWellFormed(`not well-formed XML: ${phrase(doc)}`);
+  const doc = parseXmlDom(text);
+  if (typeof doc === 'string') return new NotWellFormed(`not well-formed XML: ${oneLine(doc, 200)}`);
   if (!doc.documentElement) return new NotWellFormed('no root element');
   return { doc, text };
 }
@@ -118,8 +93,8 @@ export function parseXcapFragment(body: Buffer, parent: Element | Document, limi
   const context = parent.nodeType === DOCUMENT ? new Map<string, string>() : inScopeNamespaces(parent as Element);
   let decls = '';
   for (const [prefix, ns] of context) decls += ` ${prefix ? `xmlns:${prefix}` : 'xmlns'}="${escapeAttribute(ns)}"`;
-  const wrapped = toDom(`<${FRAGMENT_WRAPPER}${decls}>${text}</${FRAGMENT_WRAPPER}>`);
-  if (typeof wrapped === 'string') return new NotXmlFrag(`not a well-balanced XML element: ${phrase(wrapped)}`);
+  const wrapped = parseXmlDom(`<${FRAGMENT_WRAPPER}${decls}>${text}</${FRAGMENT_WRAPPER}>`);
+  if (typeof wrapped === 'string') return new NotXmlFrag(`not a well-balanced XML element: ${oneLine(wrapped, 200)}`);
   const wrapper = wrapped.documentElement!;
   if (wrapper.localName !== FRAGMENT_WRAPPER || wrapper.parentNode !== wrapped) return new NotXmlFrag('not a single XML element');
   let element: Element | undefined;

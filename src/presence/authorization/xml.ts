@@ -1,5 +1,5 @@
-import { DOMParser } from '@xmldom/xmldom';
 import type { Document } from '@xmldom/xmldom';
+import { oneLine, parseXmlDom } from '../../util/xml-dom.js';
 import type { ScreenLimits } from '../../util/xml-guard.js';
 import { screenXml } from '../../util/xml-guard.js';
 
@@ -11,12 +11,6 @@ export const DEFAULT_RULES_LIMITS: ScreenLimits = Object.freeze({ maxBytes: 1024
 /** A DOM, or the defect (`<label>: …`). */
 export type XmlResult = { readonly ok: true; readonly doc: Document } | { readonly ok: false; readonly defect: string };
 
-/** A parser message made one bounded line. */
-function phrase(msg: string): string {
-  // eslint-disable-next-line no-control-regex
-  return msg.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, 100);
-}
-
 /**
  * Parses an XML document after `screenXml`; any xmldom warning or error is a defect (xmldom is lenient
  * on its own). Never throws.
@@ -24,19 +18,7 @@ function phrase(msg: string): string {
 export function parseXml(body: Buffer, label: string, limits: ScreenLimits = DEFAULT_RULES_LIMITS): XmlResult {
   const screened = screenXml(body, limits, label);
   if (!screened.ok) return { ok: false, defect: screened.defect };
-  let problem: string | undefined;
-  const parser = new DOMParser({
-    locator: false,
-    onError: (_level, msg) => {
-      problem ??= msg;
-      throw new Error(msg);
-    },
-  });
-  try {
-    const doc = parser.parseFromString(screened.text, 'application/xml');
-    if (problem === undefined) return { ok: true, doc };
-  } catch (e) {
-    problem ??= e instanceof Error ? e.message : String(e);
-  }
-  return { ok: false, defect: `${label}: not well-formed XML: ${phrase(problem ?? '')}` };
+  const doc = parseXmlDom(screened.text);
+  if (typeof doc !== 'string') return { ok: true, doc };
+  return { ok: false, defect: `${label}: not well-formed XML: ${oneLine(doc, 100)}` };
 }

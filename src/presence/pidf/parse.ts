@@ -1,10 +1,9 @@
-import { DOMParser } from '@xmldom/xmldom';
-import type { Document, Element, Node } from '@xmldom/xmldom';
+import type { Element, Node } from '@xmldom/xmldom';
 import type { Device, Note, Person, PidfLimits, PidfParseResult, PresenceDocument, Tuple, XmlAttribute } from './model.js';
 import { NS } from './namespaces.js';
 import { readDevice, readNote, readPerson, readTuple } from './read.js';
 import { screenXml } from '../../util/xml-guard.js';
-import { childElements, isElement, plainAttribute } from '../../util/xml-dom.js';
+import { childElements, isElement, oneLine, parseXmlDom, plainAttribute } from '../../util/xml-dom.js';
 
 /** Defaults of {@link PidfLimits}. */
 export const DEFAULT_PIDF_LIMITS: Required<PidfLimits> = { maxBytes: 64 * 1024, maxDepth: 32, maxElements: 10_000 };
@@ -13,30 +12,6 @@ const ELEMENT_NODE = 1;
 
 function fail(defect: string, status: 400 | 413 = 400): PidfParseResult {
   return { ok: false, status, defect };
-}
-
-/** A parser message made safe for a reason phrase: one line, bounded. */
-function phrase(msg: string): string {
-  // eslint-disable-next-line no-control-regex
-  return msg.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, 100);
-}
-
-/** xmldom on already screened text: any warning or error is a defect (it is lenient on its own). */
-function toDom(text: string): Document | string {
-  let problem: string | undefined;
-  const parser = new DOMParser({
-    locator: false,
-    onError: (_level, msg) => {
-      problem ??= msg;
-      throw new Error(msg);
-    },
-  });
-  try {
-    const doc = parser.parseFromString(text, 'application/xml');
-    return problem === undefined ? doc : `PIDF: not well-formed XML: ${phrase(problem)}`;
-  } catch (e) {
-    return `PIDF: not well-formed XML: ${phrase(problem ?? (e instanceof Error ? e.message : String(e)))}`;
-  }
 }
 
 /** Every prefixed namespace declaration in the document: URI to the first prefix declared for it. */
@@ -87,8 +62,8 @@ export function parsePidf(body: Buffer, limits: PidfLimits = {}): PidfParseResul
     maxElements: limits.maxElements ?? DEFAULT_PIDF_LIMITS.maxElements,
   }, 'PIDF');
   if (!screened.ok) return { ok: false, status: screened.status, defect: screened.defect };
-  const dom = toDom(screened.text);
-  if (typeof dom === 'string') return fail(dom);
+  const dom = parseXmlDom(screened.text);
+  if (typeof dom === 'string') return fail(`PIDF: not well-formed XML: ${oneLine(dom, 100)}`);
   const root = dom.documentElement;
   if (!root) return fail('PIDF: no root element');
   // RFC 3863 §4.1.1: the root is a <presence> element in the PIDF namespace.
@@ -115,7 +90,7 @@ export function parsePidf(body: Buffer, limits: PidfLimits = {}): PidfParseResul
     if (!read.ok) return fail(read.defect);
     const component = read.value;
     // RFC 3863 §4.1.2, RFC 4479 §3.5: occurrence ids are unique across tuples, persons and devices.
-    if (ids.has(component.id)) return fail(`PIDF: duplicate id ${JSON.stringify(phrase(component.id).slice(0, 40))}`);
+    if (ids.has(component.id)) return fail(`PIDF: duplicate id ${JSON.stringify(oneLine(component.id, 40))}`);
     ids.add(component.id);
     if (component.kind === 'tuple') tuples.push(component);
     else if (component.kind === 'person') persons.push(component);

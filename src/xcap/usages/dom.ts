@@ -2,9 +2,8 @@
  * The DOM work of the application usages' constraint checks beyond the shared reads of
  * ../../util/xml-dom.ts: a descendant search and parsing stored documents.
  */
-import { DOMParser } from '@xmldom/xmldom';
 import type { Document, Element } from '@xmldom/xmldom';
-import { childElements, isElement } from '../../util/xml-dom.js';
+import { childElements, isElement, parseXmlDom } from '../../util/xml-dom.js';
 
 /**
  * Every element below `el` (not `el` itself) that is `{namespace}localName`, in document order. The
@@ -27,16 +26,6 @@ export function descendants(el: Element, namespace: string, localName: string): 
  * generated documents that look at other documents. Undefined when it does not parse after all.
  */
 export function parseStoredDocument(body: Buffer): Document | undefined {
-  let failed = false;
-  const parser = new DOMParser({
-    onError: () => {
-      failed = true;
-    },
-  });
-  try {
-    const doc = parser.parseFromString(body.toString('utf8'), 'application/xml');
-    return failed || !doc.documentElement ? undefined : doc;
-  } catch {
-    return undefined;
-  }
+  const doc = parseXmlDom(body.toString('utf8'));
+  return typeof doc === 'string' || !doc.documentElement ? undefined : doc;
 }

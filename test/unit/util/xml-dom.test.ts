@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DOMParser } from '@xmldom/xmldom';
-import { childElements, isElement, languageOf, plainAttribute } from '../../../src/util/xml-dom.js';
+import { childElements, isElement, languageOf, oneLine, parseXmlDom, plainAttribute } from '../../../src/util/xml-dom.js';
 
 const A = 'urn:example:a';
 const B = 'urn:example:b';
@@ -44,4 +44,21 @@ test('languageOf finds the nearest xml:lang, own or inherited', () => {
   assert.equal(languageOf(x!), 'en');
   root.removeAttributeNS('http://www.w3.org/XML/1998/namespace', 'lang');
   assert.equal(languageOf(w!), undefined);
+});
+
+test('parseXmlDom returns the document, or the parser message on any error or warning', () => {
+  const doc = parseXmlDom(DOC);
+  assert.notEqual(typeof doc, 'string');
+  assert.equal(typeof doc === 'string' ? undefined : doc.documentElement?.localName, 'r');
+  for (const bad of ['<a><b></a>', '<a x="1" x="2"/>', '<a/><b/>', '<p:a/>', '']) {
+    const got = parseXmlDom(bad);
+    assert.equal(typeof got, 'string', bad);
+    assert.notEqual(got, '', bad);
+  }
+});
+
+test('oneLine folds control characters into one space, trims and bounds the text', () => {
+  assert.equal(oneLine(' a\r\n\tb\x00c \x7f', 100), 'a b c');
+  assert.equal(oneLine('abcdef', 3), 'abc');
+  assert.equal(oneLine('', 10), '');
 });
