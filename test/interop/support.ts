@@ -21,6 +21,8 @@ export interface ServeProcess {
   readonly ports: Record<string, number>;
   /** The process's PID (for reading its CPU time from /proc). */
   readonly pid: number;
+  /** Its data directory (a temporary one, removed by stop()), e.g. for `presenced users add --data-dir`. */
+  readonly dataDir: string;
   /**
    * Stops the process with SIGTERM (by its PID), waits for it to exit and removes its data directory;
    * returns its exit code.
@@ -28,13 +30,24 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
+/** Options of {@link startServe}. */
+export interface StartServeOptions {
+  /** `--auth`: none (the default here) or digest against the subscribers of the data directory. */
+  readonly auth?: 'none' | 'digest';
+  /** Runs before the server starts, e.g. `presenced users add … --data-dir <dataDir>`. */
+  readonly prepare?: (dataDir: string) => Promise<void>;
+}
+
 /**
- * Starts `presenced serve --host 127.0.0.1 --sip-port 0 --auth none …` and resolves once every listener
- * has logged its bound port. Rejects if the process exits first or nothing is bound within `timeoutMs`.
+ * Starts `presenced serve --host 127.0.0.1 --sip-port 0 --auth none …` (or `--auth digest`) and resolves
+ * once every listener has logged its bound port. Rejects if the process exits first or nothing is bound
+ * within `timeoutMs`.
  */
-export function startServe(extraArgs: string[] = [], expect = ['UDP', 'TCP'], timeoutMs = 15_000): Promise<ServeProcess> {
+export async function startServe(extraArgs: string[] = [], expect = ['UDP', 'TCP'], timeoutMs = 15_000, options: StartServeOptions = {}): Promise<ServeProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'presenced-serve-'));
-  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data-dir', dataDir, '--auth', 'none', ...extraArgs], {
+  await options.prepare?.(dataDir);
+  const auth = options.auth ?? 'none';
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data-dir', dataDir, '--auth', auth, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ports: Record<string, number> = {};
@@ -68,6 +81,7 @@ export function startServe(extraArgs: string[] = [], expect = ['UDP', 'TCP'], ti
           port: ports.UDP ?? ports.TCP!,
           ports,
           pid: proc.pid!,
+          dataDir,
           stop: async () => {
             if (proc.exitCode === null && proc.signalCode === null) process.kill(proc.pid!, 'SIGTERM');
             const code = await exited;
