@@ -9,6 +9,7 @@ import { describeChange, formatListing, PRES_RULES_TYPE, refusalText, rulesDocum
 import type { RulesVariant } from './rules-format.js';
 import { XcapClient, XcapConnectionError } from './xcap-client.js';
 import type { XcapResponse } from './xcap-client.js';
+import { readStdinPassword, UsageError } from './stdin-password.js';
 
 /** Where `presenced rules` reads and writes, and how it exits; the process's by default (tests pass their own). */
 export interface RulesIo {
@@ -36,11 +37,6 @@ interface RulesOptions {
   json?: boolean;
 }
 
-/** Most bytes read from stdin for `--password-stdin` (a password has at most 128 characters). */
-const MAX_STDIN_BYTES = 4096;
-
-/** A usage error: exit status 2. */
-class UsageError extends Error {}
 /** The server refused or could not be reached: exit status 1. */
 class Refused extends Error {}
 
@@ -67,18 +63,6 @@ export function parseHttpServer(value: string): URL {
 export function parseXcapRoot(value: string): string {
   if (!/^\/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$/.test(value)) throw new InvalidArgumentError('give a path starting with / without a trailing /, e.g. /xcap.');
   return value;
-}
-
-async function readStdinPassword(stdin: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stdin) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += b.length;
-    if (size > MAX_STDIN_BYTES) throw new UsageError(`--password-stdin: more than ${MAX_STDIN_BYTES} bytes on stdin`);
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 /** The XCAP client of the options: with Digest credentials when --user is given. */

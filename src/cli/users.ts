@@ -11,11 +11,10 @@ import { canonicalAorOfText } from '../sip/core/aor-text.js';
 import { LocalIdentity } from '../sip/core/local-identity.js';
 import { openStores } from '../store/open.js';
 import type { SubscriberRecord } from '../store/ports.js';
+import { readStdinPassword, UsageError } from './stdin-password.js';
 
 /** Largest CSV file `users import` reads, bytes. */
 const MAX_CSV_BYTES = 16 * 1024 * 1024;
-/** Most bytes read from stdin for `--password-stdin` (a password has at most 128 characters). */
-const MAX_STDIN_BYTES = 4096;
 
 /** Where the users commands read and write, and how they exit; the process's by default (tests pass their own). */
 export interface UsersIo {
@@ -51,9 +50,6 @@ interface AddOptions extends PasswordOptions {
   displayName?: string;
 }
 
-/** A usage error: reported like commander's own, exit status 2. */
-class UsageError extends Error {}
-
 /** The registry over the configured store, as `presenced serve` with the same options sees it. */
 interface Context {
   config: Readonly<Config>;
@@ -78,19 +74,6 @@ function open(o: StoreOptions): Context {
     canonicalIdentity: (text) => canonicalAorOfText(text, identity),
   });
   return { config, registry, close: () => stores.close() };
-}
-
-/** Reads the password from stdin (one line; the line break is dropped). */
-async function readStdinPassword(stdin: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stdin) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += b.length;
-    if (size > MAX_STDIN_BYTES) throw new UsageError(`--password-stdin: more than ${MAX_STDIN_BYTES} bytes on stdin`);
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 async function passwordOf(o: PasswordOptions, io: UsersIo): Promise<string> {
