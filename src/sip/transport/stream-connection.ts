@@ -1,8 +1,7 @@
 import type { Socket } from 'node:net';
-import { unmapIPv4 } from './address.js';
 import type { Connection } from './connection-table.js';
 import { errorCode } from './errors.js';
-import { nextId } from './flow-id.js';
+import { streamFlow } from './flow-id.js';
 import { StreamFramer } from './stream-framer.js';
 import type { FramerSink } from './stream-framer.js';
 import type { TransportContext } from './transport-context.js';
@@ -27,14 +26,7 @@ export class StreamConnection implements Connection, FramerSink {
     transport: 'TCP' | 'TLS',
     private readonly ctx: TransportContext,
   ) {
-    this.flow = {
-      id: nextId(transport.toLowerCase()),
-      transport,
-      localAddress: unmapIPv4(socket.localAddress ?? ''),
-      localPort: socket.localPort ?? 0,
-      remoteAddress: unmapIPv4(socket.remoteAddress ?? ''),
-      remotePort: socket.remotePort ?? 0,
-    };
+    this.flow = streamFlow(socket, transport);
     this.framer = new StreamFramer(ctx.limits, this);
     socket.setNoDelay(true);
     socket.setTimeout(ctx.limits.idleTimeoutMs);

@@ -5,10 +5,9 @@ import { createServer as httpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
-import { unmapIPv4 } from './address.js';
 import type { Connection } from './connection-table.js';
 import { errorCode } from './errors.js';
-import { nextId } from './flow-id.js';
+import { streamFlow } from './flow-id.js';
 import { closeServer, listenOn } from './net-server.js';
 import type { TransportContext } from './transport-context.js';
 import { TransportError } from './types.js';
@@ -115,14 +114,7 @@ class WsConnection implements Connection {
     private readonly ctx: TransportContext,
   ) {
     const s = req.socket;
-    this.flow = {
-      id: nextId(transport.toLowerCase()),
-      transport,
-      localAddress: unmapIPv4(s.localAddress ?? ''),
-      localPort: s.localPort ?? 0,
-      remoteAddress: unmapIPv4(s.remoteAddress ?? ''),
-      remotePort: s.remotePort ?? 0,
-    };
+    this.flow = streamFlow(s, transport);
     s.setTimeout(ctx.limits.idleTimeoutMs);
     s.on('timeout', () => {
       ctx.logger.debug({ flow: this.flow.id }, 'idle connection closed');
