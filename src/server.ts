@@ -29,6 +29,7 @@ import type { PublicationSource, Stores } from './store/ports.js';
 import type { Clock } from './util/clock.js';
 import type { XcapChange } from './xcap/operations.js';
 import { RESOURCE_LISTS_AUID } from './xcap/usages/list-constraints.js';
+import { PIDF_MANIPULATION_AUID } from './xcap/usages/pidf-manipulation.js';
 import { OMA_PRES_RULES_AUID, PRES_RULES_AUID } from './xcap/usages/pres-rules.js';
 import { systemClock } from './util/clock.js';
 import { silentLogger } from './util/logger.js';
@@ -214,6 +215,8 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
       precedence: presence.precedence,
     },
     publications,
+    // Issue 4 item 2, RFC 4827 §9: the presentity's hard state is its pidf-manipulation document.
+    hardState: (resource) => stores.xcapDocuments.get(PIDF_MANIPULATION_AUID, 'users', resource, 'index'),
   });
   packages.register(presencePackage);
   const notifier = new Notifier({
@@ -267,9 +270,16 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
   /**
    * Issue 4 item 6: a change of a user's pres-rules or resource-lists takes effect at once: the user's
    * watchers are authorised again (pending to active sends the state, active to blocked ends the
-   * subscription with reason=rejected) and re-rendered (a changed view is sent; RFC 6665 §4.2.2).
+   * subscription with reason=rejected) and re-rendered (a changed view is sent; RFC 6665 §4.2.2). A
+   * change of a user's hard state (pidf-manipulation) recomposes the document and notifies the watchers.
    */
   const onXcapChange = async (change: XcapChange): Promise<void> => {
+    if (change.tree === 'users' && change.auid === PIDF_MANIPULATION_AUID) {
+      // RFC 4827 §3: the hard state is an input of the composed document; watchers hear of its change.
+      presencePackage.publicationsChanged(change.xui);
+      await notifier.notifyResource(change.xui, presencePackage.name);
+      return;
+    }
     if (change.tree !== 'users' || !POLICY_AUIDS.has(change.auid)) return;
     authorizer.invalidate(change.xui);
     await notifier.reauthorize(change.xui, presencePackage.name);

@@ -39,6 +39,16 @@ export interface PublicationList {
   list(resource: string, event: string): Promise<PublicationRecord[]>;
 }
 
+/** A presentity's hard-state presence document (RFC 4827), as the XCAP server keeps it. */
+export interface HardState {
+  /** The PIDF document. */
+  readonly body: Buffer;
+  /** When this version was stored, ms since the epoch. */
+  readonly modifiedAt: number;
+  /** Its strong entity tag (RFC 4825 §7.11), without quotes. */
+  readonly etag: string;
+}
+
 /** Options of {@link PresencePackage}. */
 export interface PresencePackageOptions {
   policy: PresencePolicy;
@@ -50,6 +60,11 @@ export interface PresencePackageOptions {
    * policy for, every watcher gets {@link PresencePolicy.defaultSubHandling}.
    */
   authorizer?: PresenceAuthorizer;
+  /**
+   * The presentity's hard state (RFC 4827, the pidf-manipulation document), composed with the published
+   * soft state. Call {@link PresencePackage.publicationsChanged} when it changes.
+   */
+  hardState?: (resource: string) => Promise<HardState | undefined>;
 }
 
 /** A presentity's composed document, its body, and the views rendered from it by permissions. */
@@ -204,6 +219,14 @@ export class PresencePackage implements EventPackage {
       const doc = this.parse(r);
       if (doc) inputs.push({ doc, source: r.source, modifiedAt: r.modifiedAt, etag: r.etag });
     }
+    // RFC 4827 §3: the hard state is one more input of the compositor, whose policy decides how it
+    // combines with the soft state. Ours: it is the presentity's own word, so it counts as a user source
+    // like one more PUA of the presentity (components with distinct ids are all kept; on the same id the
+    // most recently set wins, whichever way it was set).
+    const hard = await this.opts.hardState?.(resource);
+    const hardDoc = hard && parsePidf(hard.body, { maxBytes: Math.max(this.opts.policy.maxDocumentBytes, hard.body.length) });
+    // The XCAP server validated it on PUT (RFC 4827 §6); one that no longer parses is left out.
+    if (hard && hardDoc?.ok) inputs.push({ doc: hardDoc.value, source: 'user' as const, modifiedAt: hard.modifiedAt, etag: `xcap:${hard.etag}` });
     const doc = compose(resource, inputs, { precedence: this.opts.policy.precedence });
     return { doc, body: serializePidf(doc), views: new LruCache(VIEWS_PER_DOCUMENT) };
   }
