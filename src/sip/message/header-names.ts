@@ -37,24 +37,39 @@ for (const [short, long] of Object.entries(COMPACT)) {
   BY_LOWER.set(short, BY_LOWER.get(long.toLowerCase()) ?? { name: long, key: long.toLowerCase() });
 }
 
-// The same spellings grouped by length, for matching a name inside a longer text without slicing it.
-const BY_LENGTH: Array<Array<[string, KnownHeaderName]>> = [];
-for (const [lower, known] of BY_LOWER) (BY_LENGTH[lower.length] ??= []).push([lower, known]);
+// The same spellings by length and first letter, for matching a name inside a longer text without
+// slicing it: slot `length * 32 + (first character & 31)` lists the spellings that may match (usually
+// one). `spelling` is the canonical name when the entry is its long form (the usual spelling on the wire).
+interface Spelling {
+  readonly lower: string;
+  readonly spelling: string | undefined;
+  readonly known: KnownHeaderName;
+}
+const LONGEST = Math.max(...[...BY_LOWER.keys()].map((k) => k.length));
+const SLOTS: Array<Spelling[] | undefined> = new Array<Spelling[] | undefined>((LONGEST + 1) * 32).fill(undefined);
+for (const [lower, known] of BY_LOWER) {
+  const spelling = lower.length === known.name.length ? known.name : undefined;
+  (SLOTS[lower.length * 32 + (lower.charCodeAt(0) & 31)] ??= []).push({ lower, spelling, known });
+}
 
 /**
- * The known header name spelled by text[from, to) in any letter case, or undefined. The range must
- * hold only RFC 3261 token characters (as a header name read off the wire does): the match folds case
- * with `| 0x20`, which maps no other token character onto a letter, digit or '-'.
+ * The known header name spelled by text[from, to) in any letter case, or undefined. The range must hold
+ * no control character but HTAB: the match folds case with `| 0x20`, which maps no other character onto
+ * a letter, digit or '-' (only the controls 0x0D and 0x10-0x19 would fold onto '-' and the digits).
  */
 export function matchKnownName(text: string, from: number, to: number): KnownHeaderName | undefined {
-  const candidates = BY_LENGTH[to - from];
-  if (!candidates) return undefined;
+  if (to - from > LONGEST) return undefined;
   const first = text.charCodeAt(from) | 0x20;
-  for (const [lower, known] of candidates) {
+  const candidates = SLOTS[(to - from) * 32 + (first & 31)];
+  if (candidates === undefined) return undefined;
+  for (const c of candidates) {
+    const lower = c.lower;
     if (lower.charCodeAt(0) !== first) continue;
+    // The canonical spelling is compared natively; other spellings character by character.
+    if (c.spelling !== undefined && text.startsWith(c.spelling, from)) return c.known;
     let i = 1;
     while (i < lower.length && (text.charCodeAt(from + i) | 0x20) === lower.charCodeAt(i)) i++;
-    if (i === lower.length) return known;
+    if (i === lower.length) return c.known;
   }
   return undefined;
 }

@@ -1,8 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { HeaderList } from '../message/headers.js';
-import type { HeaderField, HeaderGrammar } from '../message/headers.js';
-import { matchKnownName } from '../message/header-names.js';
-import type { KnownHeaderName } from '../message/header-names.js';
+import type { HeaderGrammar } from '../message/headers.js';
 import { SipRequest, SipResponse } from '../message/message.js';
 import type { SipMessage } from '../message/message.js';
 import { CallIdHeader } from './headers/call-id.js';
@@ -11,7 +9,8 @@ import { CSeqHeader } from './headers/cseq.js';
 import { FromHeader, ToHeader } from './headers/from-to.js';
 import { MaxForwardsHeader } from './headers/max-forwards.js';
 import { ViaHeader } from './headers/via.js';
-import { isToken, isTokenChar } from './scanner.js';
+import { hasControlBytes, readHeaderLines } from './header-lines.js';
+import { isToken } from './scanner.js';
 import { parseUri } from './uri.js';
 
 /** Options for {@link parseMessage}. */
@@ -66,113 +65,6 @@ function fail(status: number, defect: string, message?: SipMessage): MessagePars
 function failBare(status: number, defect: string, data: Buffer, start: number): MessageParseResult {
   const isResponse = data.length >= start + 4 && data.toString('latin1', start, start + 4).toUpperCase() === 'SIP/';
   return { ok: false, status, defect, kind: isResponse ? 'response' : 'request' };
-}
-
-/** Removes leading and trailing SP / HTAB only (String#trim would also eat U+FEFF and other text). */
-function trimWs(text: string, from: number, to: number): string {
-  while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
-  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
-  return text.slice(from, to);
-}
-
-function lineSample(text: string, from: number): string {
-  let end = from;
-  while (end < text.length && end - from < 40 && text.charCodeAt(end) !== 13 && text.charCodeAt(end) !== 10) end++;
-  return text.slice(from, end);
-}
-
-// Canonical name and lookup key of the unknown header names seen, by wire spelling. Real traffic uses
-// few spellings; the cache is bounded so that odd spellings cannot grow it.
-const NAME_CACHE = new Map<string, KnownHeaderName>();
-const NAME_CACHE_LIMIT = 512;
-
-/** The canonical name and lookup key of the header name text[from, to) (token characters only). */
-function fieldName(text: string, from: number, to: number): KnownHeaderName {
-  // Known names are matched where they stand: no slice and no hashing of a fresh string per line.
-  const known = matchKnownName(text, from, to);
-  if (known) return known;
-  const raw = text.slice(from, to);
-  let names = NAME_CACHE.get(raw);
-  if (!names) {
-    names = { name: raw, key: raw.toLowerCase() };
-    if (NAME_CACHE.size < NAME_CACHE_LIMIT) NAME_CACHE.set(raw, names);
-  }
-  return names;
-}
-
-/**
- * Reads the header lines of `text` from `i` to the end (RFC 3261 §7.3): `field-name HCOLON field-value`,
- * with line folding (CRLF or LF followed by SP / HTAB) replaced by one SP (§7.3.1). One pass over the
- * characters; a value is sliced, not copied, unless it was folded.
- */
-function readFields(text: string, i: number): { fields: HeaderField[]; failure?: Failure } {
-  const fields: HeaderField[] = [];
-  let failure: Failure | undefined;
-  const n = text.length;
-  while (i < n) {
-    const lineStart = i;
-    while (i < n && isTokenChar(text.charCodeAt(i))) i++;
-    const nameEnd = i;
-    while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-    if (nameEnd === lineStart || text.charCodeAt(i) !== 58) {
-      // The first defect is the answer; the other lines are still read so that the partly parsed
-      // message can carry a 400 back (its Via, From, To, Call-ID and CSeq).
-      failure ??= { status: 400, defect: `Malformed header line '${lineSample(text, lineStart)}'` };
-      i = skipLine(text, i);
-      continue;
-    }
-    i++;
-    let bad = false;
-    let value = '';
-    let segStart = i;
-    for (;;) {
-      // One physical line of the value.
-      let c = 0;
-      while (i < n) {
-        c = text.charCodeAt(i);
-        if (c < 32 || c === 127) {
-          if (c === 10 || (c === 13 && text.charCodeAt(i + 1) === 10)) break;
-          // RFC 3261 §25.1: control characters are not TEXT-UTF8char; only a quoted-pair may carry one.
-          if (c !== 9 && text.charCodeAt(i - 1) !== 92 && !bad) {
-            failure ??= { status: 400, defect: `Control character in header '${text.slice(lineStart, nameEnd)}'` };
-            bad = true;
-          }
-        }
-        i++;
-      }
-      const segEnd = i;
-      if (i < n) i += c === 13 ? 2 : 1;
-      const next = text.charCodeAt(i);
-      if (i < n && (next === 32 || next === 9)) {
-        // Folding: the line break and the white space around it become one SP (RFC 3261 §7.3.1).
-        value += `${trimWs(text, segStart, segEnd)} `;
-        while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-        segStart = i;
-        continue;
-      }
-      if (value) {
-        value += text.slice(segStart, segEnd);
-        value = trimWs(value, 0, value.length);
-      } else {
-        value = trimWs(text, segStart, segEnd);
-      }
-      break;
-    }
-    if (bad) continue;
-    const names = fieldName(text, lineStart, nameEnd);
-    fields.push({ name: names.name, key: names.key, value });
-  }
-  return failure ? { fields, failure } : { fields };
-}
-
-/** The index after the end of the line (and its folded continuations) that `i` is in. */
-function skipLine(text: string, i: number): number {
-  const n = text.length;
-  for (;;) {
-    while (i < n && text.charCodeAt(i) !== 10) i++;
-    if (i < n) i++;
-    if (i >= n || (text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9)) return i;
-  }
 }
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (RFC 3261 §7.1: case-insensitive); the number, or undefined. */
@@ -298,7 +190,7 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): MessagePars
   if (lineEnd < 0) lineEnd = text.length;
   const fieldsStart = lineEnd + 1;
   if (text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-  const read = fieldsStart < text.length ? readFields(text, fieldsStart) : { fields: [] };
+  const read = fieldsStart < text.length ? readHeaderLines(text, fieldsStart, !hasControlBytes(head)) : { fields: [] };
   const first = text.slice(0, lineEnd);
   const headers = new HeaderList(read.fields);
   const message = startLine(first, headers);
