@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { HeaderList } from '../message/headers.js';
 import type { HeaderGrammar } from '../message/headers.js';
 import { SipRequest, SipResponse } from '../message/message.js';
@@ -164,7 +164,10 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): MessagePars
   let start = 0;
   // RFC 3261 §7.5: CRLFs before the start line are ignored.
   while (start + 1 < data.length && data[start] === 0x0d && data[start + 1] === 0x0a) start += 2;
-  const he = findHeaderEnd(data, start);
+  // The usual blank line is CRLF CRLF; a bare-LF one ends the head instead when it comes first, which is
+  // checked on the decoded text below rather than by a second search of the bytes.
+  const crlf = data.indexOf(CRLFCRLF, start);
+  const he = crlf >= 0 ? { end: crlf, bodyStart: crlf + 4 } : findHeaderEnd(data, start);
   let headEnd: number;
   let bodyStart: number;
   if (he) {
@@ -180,11 +183,22 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): MessagePars
   } else {
     return failBare(oversized ? 513 : 400, oversized ? 'Message Too Large' : 'Missing blank line after headers', data, start);
   }
-  const head = data.subarray(start, headEnd);
+  let head = data.subarray(start, headEnd);
+  // ASCII (nearly every head) decodes faster as latin1, to the same characters.
+  let ascii = isAscii(head);
+  let text = head.toString(ascii ? 'latin1' : 'utf8');
+  if (crlf >= 0 && text.includes('\n\n')) {
+    // A bare-LF blank line before the CRLF one (ASCII LF bytes decode to LF characters one for one).
+    const lf = findHeaderEnd(data, start)!;
+    headEnd = data[lf.end - 1] === 0x0d ? lf.end - 1 : lf.end;
+    bodyStart = lf.bodyStart;
+    head = data.subarray(start, headEnd);
+    ascii = isAscii(head);
+    text = head.toString(ascii ? 'latin1' : 'utf8');
+  }
   // RFC 3261 §25.1: the start line and header fields are UTF-8 (TEXT-UTF8char, UTF8-NONASCII). Invalid
   // sequences are decoded as U+FFFD only to read the partly parsed message for the 400.
-  const utf8Defect: Failure | undefined = isUtf8(head) ? undefined : { status: 400, defect: 'Header section is not valid UTF-8' };
-  const text = head.toString('utf8');
+  const utf8Defect: Failure | undefined = ascii || isUtf8(head) ? undefined : { status: 400, defect: 'Header section is not valid UTF-8' };
 
   let lineEnd = text.indexOf('\n');
   if (lineEnd < 0) lineEnd = text.length;
