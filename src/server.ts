@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -9,6 +9,9 @@ import { PublicationManager } from './events/publication/publication-manager.js'
 import { SubscriberRegistry } from './hss/subscriber-registry.js';
 import { PresRulesAuthorizer } from './presence/authorization/authorizer.js';
 import { PresencePackage } from './presence/presence-package.js';
+import { definedWatchersFrom } from './presence/winfo/defined-watchers.js';
+import { WatcherInfoLog } from './presence/winfo/watcher-log.js';
+import { WinfoPackage } from './presence/winfo/winfo-package.js';
 import { REGISTRAR_OPTION_TAGS, Registrar } from './proxy/registrar/registrar.js';
 import { DigestAuthenticator } from './sip/auth/digest-server.js';
 import { canonicalAorOfText } from './sip/core/aor-text.js';
@@ -26,7 +29,7 @@ import { bindAll } from './server/listeners.js';
 import type { ListeningPoint } from './server/listeners.js';
 import { openStores } from './store/open.js';
 import type { PublicationSource, Stores } from './store/ports.js';
-import type { Clock } from './util/clock.js';
+import type { Clock, TimerHandle } from './util/clock.js';
 import type { XcapChange } from './xcap/operations.js';
 import { RESOURCE_LISTS_AUID } from './xcap/usages/list-constraints.js';
 import { PIDF_MANIPULATION_AUID } from './xcap/usages/pidf-manipulation.js';
@@ -219,6 +222,26 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     hardState: (resource) => stores.xcapDocuments.get(PIDF_MANIPULATION_AUID, 'users', resource, 'index'),
   });
   packages.register(presencePackage);
+  // Issue 5: watcher information (RFC 3857) on the presence subscriptions, kept for the configured
+  // history (TS 23.141 §5.1); every logged step notifies the presentity's winfo subscribers.
+  const watcherLog = new WatcherInfoLog({
+    store: stores.watcherInfo,
+    clock,
+    logger,
+    watchedPackage: presencePackage.name,
+    historySeconds: presence.winfo.historySeconds,
+    onChange: (presentity) => notifyWatchers(presentity, winfoPackage.name),
+  });
+  const winfoPackage = new WinfoPackage({
+    log: watcherLog,
+    watchedPackage: presencePackage.name,
+    definedWatchers: definedWatchersFrom(xcapRulesSource(stores.xcapDocuments, config.xcap.root)),
+    // Opaque watcher ids stay the same across restarts of this node.
+    idKey: createHash('sha256').update(`presenced winfo ids\0${nodeIdOf(config)}\0${config.domain}`).digest(),
+    expires: expiryOf(presence.subscriptionExpires),
+    clock,
+  });
+  packages.register(winfoPackage);
   const notifier = new Notifier({
     transactions,
     store: stores.subscriptions,
@@ -227,6 +250,10 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     clock,
     logger,
     watcherOf: authentication.watcherOf,
+    onLifecycle: (step) => {
+      watcherLog.observe(step);
+      winfoPackage.observe(step);
+    },
     pendingTimeoutMs: presence.pendingTimeoutSeconds * 1000,
   });
   const notifyWatchers = (resource: string, event: string): void => {
@@ -287,6 +314,12 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
   };
   let http: HttpSide | undefined;
   let closing: Promise<void> | undefined;
+  /** TS 23.141 §5.1: watcher information older than the history period is purged, hourly at most. */
+  let purgeTimer: TimerHandle | undefined;
+  const purgeHistory = (): void => {
+    watcherLog.purge().catch((err: unknown) => logger.error({ err }, 'purging watcher information failed'));
+    purgeTimer = clock.setTimeout(purgeHistory, Math.min(presence.winfo.historySeconds, 3600) * 1000);
+  };
   return {
     core,
     transactions,
@@ -307,6 +340,7 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
         http = await buildHttpSide({ config, stores, subscribers, identity, secret, clock, logger, onXcapChange });
         if (!deps.loopNetwork) bound.push(await listenHttp(http, config, logger));
         const subs = await notifier.recover();
+        purgeHistory();
         logger.info({ publications: pubs, subscriptions: subs }, 'state recovered');
       } finally {
         changedDuringRecovery = undefined;
@@ -323,7 +357,9 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
       closing ??= (async () => {
         await http?.app.close();
         http?.dispose();
+        if (purgeTimer) clock.clearTimeout(purgeTimer);
         notifier.close();
+        await watcherLog.flushed();
         await publications.close();
         await registrar.close();
         transactions.close();

@@ -127,6 +127,16 @@ const presenceSchema = z.strictObject({
    * 7 days by default. 0: no such timer (a pending subscription lasts as long as it is refreshed).
    */
   pendingTimeoutSeconds: z.number().int().min(0).max(2_592_000).default(604_800),
+  /** Watcher information (RFC 3857, RFC 3858; issue 5). */
+  winfo: z
+    .strictObject({
+      /**
+       * How long past watchers, fetches and subscriptions are kept and shown to the presentity, seconds
+       * (TS 23.141 §5.1: a maximum period the operator configures); older entries are purged. Default 7 days.
+       */
+      historySeconds: z.number().int().min(60).max(31_536_000).default(604_800),
+    })
+    .prefault({}),
   /** Identities (AORs) whose PUBLISHes count as the presence network agent's (TS 23.141 §5.2.2). */
   networkAgents: z.array(z.string().min(1)).default([]),
   /** Identities (AORs) whose PUBLISHes count as external agents' (TS 23.141 §5.2.3). */
