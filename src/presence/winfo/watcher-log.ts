@@ -135,8 +135,10 @@ function transition(step: SubscriptionLifecycle, before: { status: WatcherStatus
       return { status: 'terminated', event: 'rejected' };
     case 'terminated':
       return { status: 'terminated', event: REASON_EVENTS.has(step.reason) ? (step.reason as WatcherEvent) : 'deactivated' };
-    case 'refreshed':
     case 'state':
+      // The notifier reports a state step only when the state changed: to active is pending to active.
+      return { status: state, event: state === 'active' ? 'approved' : 'subscribe' };
+    case 'refreshed':
       // RFC 3857 §3.2.3: pending to active is `approved`; otherwise the event that led here stays.
       if (before?.status === 'pending' && state === 'active') return { status: state, event: 'approved' };
       return { status: state, event: before && before.status === state ? before.event : 'subscribe' };
