@@ -7,6 +7,7 @@ import { rulesCommand } from './rules.js';
 import { serveCommand } from './serve.js';
 import { usersCommand } from './users.js';
 import { watchCommand } from './watch.js';
+import { watchersCommand } from './watchers.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -18,7 +19,8 @@ const program = new Command('presenced')
   .addCommand(publishCommand())
   .addCommand(watchCommand())
   .addCommand(usersCommand())
-  .addCommand(rulesCommand());
+  .addCommand(rulesCommand())
+  .addCommand(watchersCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError) {

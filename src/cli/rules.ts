@@ -27,7 +27,8 @@ const processIo: RulesIo = {
   exit: (code) => process.exit(code),
 };
 
-interface RulesOptions {
+/** The options of the `presenced rules` subcommands. */
+export interface RulesOptions {
   server: URL;
   xcapRoot: string;
   oma?: boolean;
@@ -172,6 +173,34 @@ async function editRules(s: RulesSession, edit: (current: Buffer) => { body: Buf
 }
 
 /**
+ * `presenced rules <handling> <aor> <watcher>`: sets the watcher's sub-handling in the user's pres-rules
+ * (RFC 5025 §3.2.1) over XCAP, prints the change, then exits through `io` (0 done, 1 refused or
+ * unreachable, 2 usage error). Also the one step of `presenced watchers --approve/--block/--polite-block`.
+ */
+export function setWatcherHandlingCommand(aor: string, watcher: string, handling: SubHandling, o: RulesOptions, io: RulesIo = processIo): Promise<void> {
+  return run(aor, o, io, (s) =>
+    editRules(s, (current) => {
+      const before = parsePresRules(current);
+      const edit = setWatcherHandling(current, watcher, handling);
+      if (!edit.ok) throw new Refused(edit.defect);
+      const after = parsePresRules(edit.value.document);
+      return {
+        body: edit.value.document,
+        report: () => {
+          const named = (r: typeof after) => (r.ok ? namedWatchers(r.value) : []);
+          io.stdout.write(`${describeChange(watcher, named(before), named(after), handling)}\n`);
+          if (edit.value.unaffected.length) {
+            io.stderr.write(
+              `warning: rule(s) ${edit.value.unaffected.join(', ')} may still decide otherwise for ${watcher} (an external list or a rule for everyone); see presenced rules show\n`,
+            );
+          }
+        },
+      };
+    }),
+  );
+}
+
+/**
  * `presenced rules`: a user's pres-rules (RFC 5025) through XCAP (RFC 4825) on the HTTP port of
  * `presenced serve` (issue 4 item 7): list, show, reset, and allow / confirm / polite-block / block a
  * watcher in one command, without writing XML.
@@ -224,28 +253,7 @@ export function rulesCommand(io: RulesIo = processIo): Command {
         .description(description)
         .argument('<aor>', 'your address, e.g. sip:alice@localhost', parseAor)
         .argument('<watcher>', 'the watcher, e.g. sip:bob@localhost', parseUriOption)
-        .action((aor: string, watcher: string, o: RulesOptions) =>
-          run(aor, o, io, (s) =>
-            editRules(s, (current) => {
-              const before = parsePresRules(current);
-              const edit = setWatcherHandling(current, watcher, handling);
-              if (!edit.ok) throw new Refused(edit.defect);
-              const after = parsePresRules(edit.value.document);
-              return {
-                body: edit.value.document,
-                report: () => {
-                  const named = (r: typeof after) => (r.ok ? namedWatchers(r.value) : []);
-                  io.stdout.write(`${describeChange(watcher, named(before), named(after), handling)}\n`);
-                  if (edit.value.unaffected.length) {
-                    io.stderr.write(
-                      `warning: rule(s) ${edit.value.unaffected.join(', ')} may still decide otherwise for ${watcher} (an external list or a rule for everyone); see presenced rules show\n`,
-                    );
-                  }
-                },
-              };
-            }),
-          ),
-        ),
+        .action((aor: string, watcher: string, o: RulesOptions) => setWatcherHandlingCommand(aor, watcher, handling, o, io)),
     );
   }
 

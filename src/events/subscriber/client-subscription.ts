@@ -93,6 +93,11 @@ export interface ClientSubscriptionOptions {
   /** Our Contact URI (the remote target the notifier sends NOTIFYs to, RFC 6665 §3.1). */
   contact: string;
   credentials?: { username: string; password: string };
+  /**
+   * A body of the initial SUBSCRIBE, e.g. an event filter (RFC 4660 §5.2.1: application/simple-filter+xml);
+   * refreshes carry none, which keeps it (RFC 4660 §5.2.2).
+   */
+  body?: { readonly contentType: string; readonly content: Buffer };
   /** Timer N in ms (RFC 6665 §4.1.2.4: 64*T1); also bounds the wait for the final NOTIFY in stop(). Default 32,000. */
   timerNMs?: number;
   clock?: Clock;
@@ -272,6 +277,17 @@ export class ClientSubscription {
     return done;
   }
 
+  /**
+   * Refreshes now rather than at the planned time (e.g. a watcherinfo subscriber asking for full state
+   * after a version gap, RFC 3858 §4); nothing without a dialog, once terminated or while stopping.
+   */
+  async refreshNow(): Promise<void> {
+    if (!this.dialogValue || this.ended || this.stopping) return;
+    if (this.refreshTimer) this.clock.clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    await this.refresh();
+  }
+
   /** @internal Called by {@link SubscriberRegistry} to hear about key changes. */
   bindRegistry(listener: ((sub: ClientSubscription, previous: string | undefined) => void) | undefined): void {
     this.keyListener = listener;
@@ -329,7 +345,9 @@ export class ClientSubscription {
     this.addSubscribeHeaders(h, this.expires);
     // RFC 3261 §8.1.1.8: a dialog-creating request MUST carry one Contact.
     h.append('Contact', `<${contact}>`);
-    const req = new SipRequest('SUBSCRIBE', resource, h);
+    const body = this.opts.body;
+    if (body) h.append('Content-Type', body.contentType);
+    const req = new SipRequest('SUBSCRIBE', resource, h, body?.content);
     this.startTimerN();
     return this.sender.send(req, () => ++this.cseq);
   }
