@@ -43,7 +43,10 @@ function grammarKey(grammar: HeaderGrammar<unknown>): string {
  */
 export class HeaderList {
   private readonly fields: HeaderField[];
-  private cache: Map<string, ParseResult<unknown>> | undefined;
+  // Parsed values by header key, as two parallel arrays: a message caches a handful (the mandatory
+  // headers and a few more), for which a linear search of shared key strings is cheaper than a Map.
+  private cacheKeys: string[] | undefined;
+  private cacheResults: Array<ParseResult<unknown>> | undefined;
 
   constructor(fields: HeaderField[] = []) {
     this.fields = fields;
@@ -146,12 +149,21 @@ export class HeaderList {
    */
   parse<T>(grammar: HeaderGrammar<T>): ParseResult<T | undefined> {
     const key = grammarKey(grammar);
-    const hit = this.cache?.get(key);
-    if (hit) return hit as ParseResult<T>;
+    const keys = this.cacheKeys;
+    if (keys) {
+      const at = keys.indexOf(key);
+      if (at >= 0) return this.cacheResults![at] as ParseResult<T>;
+    }
     let values: string[] | undefined;
     for (const f of this.fields) if (f.key === key) (values ??= []).push(f.value);
     const result: ParseResult<T | undefined> = values ? grammar.parse(values) : { ok: true, value: undefined };
-    (this.cache ??= new Map()).set(key, result);
+    if (keys) {
+      keys.push(key);
+      this.cacheResults!.push(result);
+    } else {
+      this.cacheKeys = [key];
+      this.cacheResults = [result];
+    }
     return result;
   }
 
@@ -161,6 +173,10 @@ export class HeaderList {
   }
 
   private invalidate(key: string): void {
-    this.cache?.delete(key);
+    const at = this.cacheKeys?.indexOf(key) ?? -1;
+    if (at >= 0) {
+      this.cacheKeys!.splice(at, 1);
+      this.cacheResults!.splice(at, 1);
+    }
   }
 }
