@@ -67,9 +67,20 @@ function failBare(status: number, defect: string, data: Buffer, start: number): 
   return { ok: false, status, defect, kind: isResponse ? 'response' : 'request' };
 }
 
+/** True when `s` starts with `SIP/` in any letter case (RFC 3261 §7.1), as String#toUpperCase sees it. */
+function startsWithSip(s: string): boolean {
+  const a = s.charCodeAt(0);
+  const b = s.charCodeAt(1);
+  const c = s.charCodeAt(2);
+  // ASCII letters are compared in place (| 0x20 folds only them onto s, i, p); other characters take
+  // toUpperCase, which also maps U+017F and U+0131 onto S and I.
+  if (a < 128 && b < 128 && c < 128) return (a | 0x20) === 0x73 && (b | 0x20) === 0x69 && (c | 0x20) === 0x70 && s.charCodeAt(3) === 0x2f;
+  return s.length >= 4 && s.slice(0, 4).toUpperCase() === 'SIP/';
+}
+
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (RFC 3261 §7.1: case-insensitive); the number, or undefined. */
 function versionNumber(v: string): string | undefined {
-  if (v.length < 7 || v.slice(0, 4).toUpperCase() !== 'SIP/') return undefined;
+  if (v.length < 7 || !startsWithSip(v)) return undefined;
   const dot = v.indexOf('.', 4);
   if (dot < 5 || dot === v.length - 1) return undefined;
   for (let i = 4; i < v.length; i++) {
@@ -81,6 +92,12 @@ function versionNumber(v: string): string | undefined {
 
 /** Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 §7.1, §25.1): exactly two single SPs. */
 function splitRequestLine(line: string): [string, string, string] | string {
+  const sp1 = line.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+  if (sp1 > 0 && sp2 > sp1 + 1 && sp2 < line.length - 1 && line.indexOf(' ', sp2 + 1) < 0) {
+    return [line.slice(0, sp1), line.slice(sp1 + 1, sp2), line.slice(sp2 + 1)];
+  }
+  // Not three non-empty elements: split to name the defect.
   const parts = line.split(' ');
   if (parts.length === 3 && parts[0] && parts[1] && parts[2]) return parts as [string, string, string];
   if (parts.length < 3) {
@@ -104,7 +121,7 @@ const MANDATORY: readonly HeaderGrammar<unknown>[] = [ViaHeader, FromHeader, ToH
 
 /** Parses the start line into a message with `headers`, or gives the defect. */
 function startLine(line: string, headers: HeaderList): SipMessage | Failure {
-  if (line.length >= 4 && line.slice(0, 4).toUpperCase() === 'SIP/') {
+  if (startsWithSip(line)) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (RFC 3261 §7.2, §25.1)
     const sp = line.indexOf(' ');
     const version = versionNumber(sp < 0 ? line : line.slice(0, sp));
