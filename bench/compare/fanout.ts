@@ -13,8 +13,7 @@ import { freePort } from './targets.js';
 
 /** PUBLISH rounds; fanout-watchers.xml waits for exactly this many NOTIFYs after the first. */
 export const FANOUT_ROUNDS = 3;
-/** The presentity every watcher subscribes to. */
-const PRESENTITY = 'fan';
+let measures = 0;
 
 /** What a fan-out measure found (medians over the rounds). */
 export interface FanoutResult {
@@ -42,21 +41,21 @@ function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** A PUBLISH of {@link PRESENTITY} from our socket; `etag` makes it a modify (RFC 3903 §4.4). */
-function publishRequest(serverPort: number, localPort: number, round: number, etag: string | null): string {
+/** A PUBLISH of `presentity` from our socket; `etag` makes it a modify (RFC 3903 §4.4). */
+function publishRequest(presentity: string, serverPort: number, localPort: number, round: number, etag: string | null): string {
   const basic = round % 2 ? 'closed' : 'open';
   const body =
     '<?xml version="1.0" encoding="UTF-8"?>\r\n' +
-    `<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${PRESENTITY}@127.0.0.1">` +
+    `<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${presentity}@127.0.0.1">` +
     `<tuple id="t1"><status><basic>${basic}</basic></status><note>round ${round}</note></tuple></presence>\r\n`;
-  const uri = `sip:${PRESENTITY}@127.0.0.1:${serverPort}`;
+  const uri = `sip:${presentity}@127.0.0.1:${serverPort}`;
   return [
     `PUBLISH ${uri} SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=z9hG4bK-fan-${process.pid}-${round}`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=z9hG4bK-${presentity}-${process.pid}-${round}`,
     'Max-Forwards: 70',
-    `From: <${uri}>;tag=fan${process.pid}`,
+    `From: <${uri}>;tag=${presentity}-${process.pid}`,
     `To: <${uri}>`,
-    `Call-ID: fan-${process.pid}-${serverPort}@127.0.0.1`,
+    `Call-ID: ${presentity}-${process.pid}-${serverPort}@127.0.0.1`,
     `CSeq: ${round} PUBLISH`,
     'Event: presence',
     'Expires: 3600',
@@ -114,10 +113,12 @@ async function until(read: () => boolean, timeoutMs: number): Promise<boolean> {
 }
 
 /**
- * Subscribes `watchers` watchers to one presentity at `subscribeRate`/s on a fresh server, then sends
+ * Subscribes `watchers` watchers to a new presentity at `subscribeRate`/s on a fresh server, then sends
  * {@link FANOUT_ROUNDS} PUBLISHes, each after every watcher got the previous NOTIFY.
  */
 export async function measureFanout(lab: Lab, watchers: number, subscribeRate: number): Promise<FanoutResult> {
+  // A presentity of its own: the server may be shared with other measures (quick runs).
+  const presentity = `fan${++measures}x${watchers}`;
   const target = await lab.start();
   const sock = createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
   await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
@@ -127,7 +128,7 @@ export async function measureFanout(lab: Lab, watchers: number, subscribeRate: n
     scenario: 'fanout-watchers.xml',
     serverPort: target.port,
     localPort: await freePort(),
-    service: PRESENTITY,
+    service: presentity,
     calls: watchers,
     rate: subscribeRate,
     limit: watchers,
@@ -158,7 +159,7 @@ export async function measureFanout(lab: Lab, watchers: number, subscribeRate: n
       await sleep(300);
       const before = usage(target.pids()).cpuUs;
       sent.push(nowUs());
-      etag = await publish(sock, target.port, publishRequest(target.port, sock.address().port, round, etag));
+      etag = await publish(sock, target.port, publishRequest(presentity, target.port, sock.address().port, round, etag));
       const all = await until(() => notified(round) >= watchers, roundTimeoutMs);
       await sleep(200); // the 200s to the last NOTIFYs
       cpuUs += usage(target.pids()).cpuUs - before;

@@ -18,9 +18,13 @@ export const SHM_MB = 1024;
 /** Private memory per process, MB. */
 export const PKG_MB = 16;
 
-/** Path of the kamailio binary, or null when it is not installed. */
-export function kamailioBinary(): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/local/sbin'];
+/** Where {@link kamailioBinary} looks: the PATH, then the sbin directories Debian installs to. */
+export function searchDirs(): string[] {
+  return [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/local/sbin'];
+}
+
+/** Path of the first executable `kamailio` in `dirs`, or null when it is not installed. */
+export function kamailioBinary(dirs: readonly string[] = searchDirs()): string | null {
   for (const dir of dirs) {
     const path = join(dir, 'kamailio');
     try {

@@ -11,6 +11,8 @@ import type { Target } from './targets.js';
 export interface Settings {
   /** A CI smoke run: small counts, short steps; its figures mean little. */
   quick: boolean;
+  /** Every measure of a server runs on one instance instead of a fresh one each (saves start-ups). */
+  shareServer: boolean;
   /** Rate search of the PUBLISH and SUBSCRIBE measures. */
   plan: StepPlan;
   /** Load at half the first step's rate before a rate search, seconds (JIT, pools, caches warm up). */
@@ -36,6 +38,7 @@ export interface Settings {
 /** The full run: a few minutes per server. */
 export const FULL: Settings = {
   quick: false,
+  shareServer: false,
   plan: DEFAULT_PLAN,
   warmupSeconds: 2,
   stepSeconds: 3,
@@ -51,14 +54,15 @@ export const FULL: Settings = {
 /** The CI smoke run (`--quick`): every measure once, tiny, well under a minute in all. */
 export const QUICK: Settings = {
   quick: true,
-  plan: { ...DEFAULT_PLAN, start: 500, maxSteps: 2 },
+  shareServer: true,
+  plan: { ...DEFAULT_PLAN, start: 250, maxSteps: 2 },
   warmupSeconds: 0.3,
   stepSeconds: 0.4,
   recoverMs: 3_000,
   idleWindowMs: 200,
-  latencySeconds: 0.4,
-  memoryCount: 200,
-  fanouts: [20, 100],
+  latencySeconds: 0.3,
+  memoryCount: 100,
+  fanouts: [10, 50],
   subscribeTargets: 50,
   settleMs: 300,
 };
@@ -67,7 +71,7 @@ export const QUICK: Settings = {
 export interface Lab {
   readonly settings: Settings;
   readonly workDir: string;
-  /** Starts a fresh instance of the server under test. */
+  /** Starts a fresh instance of the server under test (the shared one with `settings.shareServer`). */
   start(): Promise<Target>;
   /** Writes progress lines (stderr). */
   note(line: string): void;

@@ -31,9 +31,11 @@ export interface RateResult {
   /** Response time percentiles at 50% of {@link sustained}, ms (NaN when not measured). */
   p50Ms: number;
   p99Ms: number;
-  /** Server CPU time (all its processes) per operation at 50% of {@link sustained}, microseconds. */
+  /** Server CPU time (all its processes) per operation at {@link cpuRate}, microseconds. */
   cpuUsPerOp: number;
-  /** How the 50% run went (calls, failures, retransmissions), for the report's details. */
+  /** Operations/s of the CPU measurement (NaN when not measured). */
+  cpuRate: number;
+  /** How the 50% run (and the CPU run) went, for the report's details. */
   halfRateNote: string;
 }
 
@@ -87,9 +89,10 @@ function describe(r: SippResult): string {
 
 /**
  * Finds the sustained rate of `kind` on a fresh server by stepping (stepping.ts), then runs at 50% of
- * it for response times and CPU per operation.
+ * it for response times and CPU per operation. With `cpuRate` (operations/s, at most the sustained
+ * rate), CPU per operation is measured in another run at that rate, so servers compare at one rate.
  */
-export async function measureRate(lab: Lab, kind: RateKind): Promise<RateResult> {
+export async function measureRate(lab: Lab, kind: RateKind, cpuRate?: number): Promise<RateResult> {
   const { scenario, opsPerCall } = RATE_KINDS[kind];
   const { settings } = lab;
   const target = await lab.start();
@@ -118,23 +121,41 @@ export async function measureRate(lab: Lab, kind: RateKind): Promise<RateResult>
       await waitIdle(target, settings.idleWindowMs, settings.recoverMs);
     }
     const sustained = sustainedRate(steps);
-    if (sustained === 0) return { kind, steps, sustained, p50Ms: NaN, p99Ms: NaN, cpuUsPerOp: NaN, halfRateNote: 'no step passed' };
+    if (sustained === 0) {
+      return { kind, steps, sustained, p50Ms: NaN, p99Ms: NaN, cpuUsPerOp: NaN, cpuRate: NaN, halfRateNote: 'no step passed' };
+    }
 
-    const idle = await waitIdle(target, settings.idleWindowMs, settings.recoverMs);
-    const callRate = sustained / 2 / opsPerCall;
-    const calls = Math.max(1, Math.round(callRate * settings.latencySeconds));
-    const before = usage(target.pids());
-    const r = await load(lab, target, scenario, names(calls), calls, callRate, true);
-    const cpu = usageDelta(before, usage(target.pids())).cpuUs;
-    const times = parseResponseTimes(r.log);
+    /** `seconds` at `rate` operations/s once the server is idle; its calls, log and CPU per operation. */
+    const timed = async (rate: number, seconds: number, logs: boolean) => {
+      const idle = await waitIdle(target, settings.idleWindowMs, settings.recoverMs);
+      const callRate = rate / opsPerCall;
+      const calls = Math.max(1, Math.round(callRate * seconds));
+      const before = usage(target.pids());
+      const r = await load(lab, target, scenario, names(calls), calls, callRate, logs);
+      const cpuUs = usageDelta(before, usage(target.pids())).cpuUs;
+      const cpuUsPerOp = r.stats.successful > 0 ? cpuUs / (r.stats.successful * opsPerCall) : NaN;
+      const busy = idle ? '' : ' (the server was still busy from the run before)';
+      return { r, cpuUsPerOp, note: `${Math.round(rate)}/s: ${describe(r)}, ${cpuUsPerOp.toFixed(1)} µs CPU each${busy}` };
+    };
+    const half = await timed(sustained / 2, settings.latencySeconds, true);
+    const times = parseResponseTimes(half.r.log);
+    const notes = [`${half.note}, ${times.length} response times`];
+    // CPU per request falls as the rate rises (fewer wake-ups per message), so it is compared at one rate.
+    let cpu = { rate: sustained / 2, usPerOp: half.cpuUsPerOp };
+    if (cpuRate !== undefined && cpuRate <= sustained && Math.round(cpuRate) !== Math.round(sustained / 2)) {
+      const run = await timed(cpuRate, settings.latencySeconds, false);
+      cpu = { rate: cpuRate, usPerOp: run.cpuUsPerOp };
+      notes.push(`CPU run at ${run.note}`);
+    }
     return {
       kind,
       steps,
       sustained,
       p50Ms: percentile(times, 50) / 1000,
       p99Ms: percentile(times, 99) / 1000,
-      cpuUsPerOp: r.stats.successful > 0 ? cpu / (r.stats.successful * opsPerCall) : NaN,
-      halfRateNote: `${Math.round(callRate * opsPerCall)}/s: ${describe(r)}, ${times.length} response times${idle ? '' : ' (the server was still busy from the last step)'}`,
+      cpuUsPerOp: cpu.usPerOp,
+      cpuRate: cpu.rate,
+      halfRateNote: notes.join('; '),
     };
   } finally {
     await target.stop();

@@ -34,19 +34,33 @@ function note(line: string): void {
   process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
 }
 
-/** A Lab whose servers are tracked, so an interrupted run still stops them. */
-function lab(settings: Settings, workDir: string, start: () => Promise<Target>): Lab {
-  return {
+/**
+ * Runs `measure` with a Lab whose servers are tracked, so an interrupted run still stops them. With
+ * `settings.shareServer` every measure gets the same server, stopped at the end.
+ */
+async function withLab<T>(settings: Settings, workDir: string, start: () => Promise<Target>, measure: (l: Lab) => Promise<T>): Promise<T> {
+  const track = async (): Promise<Target> => {
+    const t = await start();
+    live.add(t);
+    return { ...t, stop: () => t.stop().finally(() => live.delete(t)) };
+  };
+  let shared: Promise<Target> | undefined;
+  const l: Lab = {
     settings,
     workDir,
     note,
     start: async () => {
-      const t = await start();
-      live.add(t);
-      const stop = t.stop;
-      return { ...t, stop: () => stop().finally(() => live.delete(t)) };
+      if (!settings.shareServer) return track();
+      shared ??= track();
+      const t = await shared;
+      return { ...t, stop: async () => undefined };
     },
   };
+  try {
+    return await measure(l);
+  } finally {
+    if (shared) await (await shared.catch(() => null))?.stop();
+  }
 }
 
 /** Runs `fn`, turning a failure into null and a note. */
@@ -67,12 +81,23 @@ function halfRate(rate: RateResult | null | undefined, low: number, high: number
   return Math.min(high, Math.max(low, r));
 }
 
+/** The rates presenced's CPU per request was measured at, by measure: the other servers' are measured there too. */
+type CpuRates = Partial<Record<RateKind, number>>;
+
+function cpuRates(r: Results): CpuRates {
+  const out: CpuRates = {};
+  for (const [kind, rate] of Object.entries(r.rates) as [RateKind, RateResult | null][]) {
+    if (rate && Number.isFinite(rate.cpuRate)) out[kind] = rate.cpuRate;
+  }
+  return out;
+}
+
 /** Every measure on one presence server. */
-async function measureServer(l: Lab, name: string): Promise<Results> {
+async function measureServer(l: Lab, name: string, cpuAt: CpuRates = {}): Promise<Results> {
   const r: Results = { name, rates: {}, fanouts: [], memory: null, notes: [] };
   for (const kind of ['publish-new', 'publish-modify', 'subscribe'] as const) {
     note(`${name}: ${kind}`);
-    r.rates[kind] = await attempt(r, kind, () => measureRate(l, kind));
+    r.rates[kind] = await attempt(r, kind, () => measureRate(l, kind, cpuAt[kind]));
   }
   const subscribeRate = halfRate(r.rates.subscribe, 50, 2000, 200);
   for (const watchers of l.settings.fanouts) {
@@ -86,16 +111,22 @@ async function measureServer(l: Lab, name: string): Promise<Results> {
 }
 
 /** The ceiling responder answers PUBLISH only: the two PUBLISH rate measures. */
-async function measureCeiling(l: Lab): Promise<Results> {
+async function measureCeiling(l: Lab, cpuAt: CpuRates): Promise<Results> {
   const r: Results = { name: 'Node ceiling', rates: {}, fanouts: [], memory: null, notes: [] };
   for (const kind of ['publish-new', 'publish-modify'] as const) {
     note(`Node ceiling: ${kind}`);
-    r.rates[kind] = await attempt(r, kind, () => measureRate(l, kind));
+    r.rates[kind] = await attempt(r, kind, () => measureRate(l, kind, cpuAt[kind]));
   }
   return r;
 }
 
 const fmtCount = (n: number): string => n.toLocaleString('en-US');
+
+/** The rate presenced's CPU per request of `kind` was measured at, which the others use too. */
+function at(p: Results, kind: RateKind): string {
+  const rate = p.rates[kind]?.cpuRate;
+  return rate !== undefined && Number.isFinite(rate) ? `${fmtCount(Math.round(rate))}/s` : "each server's 50%";
+}
 
 /** The table's rows from the results of each column. */
 function rows(settings: Settings, p: Results, k: Results | null, c: Results | null): Row[] {
@@ -128,9 +159,9 @@ function rows(settings: Settings, p: Results, k: Results | null, c: Results | nu
     row(`memory per publication, bytes (Pss sum, ${over})`, 'bytes', (r) => r.memory?.publicationsPss),
     row(`memory per subscription, bytes (VmRSS sum, ${over})`, 'bytes', (r) => r.memory?.subscriptionsRss),
     row(`memory per subscription, bytes (Pss sum, ${over})`, 'bytes', (r) => r.memory?.subscriptionsPss),
-    row('CPU µs per PUBLISH, new (at 50% of max)', 'us', (r) => r.rates['publish-new']?.cpuUsPerOp, true),
-    row('CPU µs per PUBLISH, modify (at 50% of max)', 'us', (r) => r.rates['publish-modify']?.cpuUsPerOp, true),
-    row('CPU µs per SUBSCRIBE dialog (at 50% of max)', 'us', (r) => r.rates.subscribe?.cpuUsPerOp),
+    row(`CPU µs per PUBLISH, new (at ${at(p, 'publish-new')})`, 'us', (r) => r.rates['publish-new']?.cpuUsPerOp, true),
+    row(`CPU µs per PUBLISH, modify (at ${at(p, 'publish-modify')})`, 'us', (r) => r.rates['publish-modify']?.cpuUsPerOp, true),
+    row(`CPU µs per SUBSCRIBE dialog (at ${at(p, 'subscribe')})`, 'us', (r) => r.rates.subscribe?.cpuUsPerOp),
   );
   settings.fanouts.forEach((n, i) => out.push(row(`CPU µs per NOTIFY, fan-out to ${fmtCount(n)}`, 'us', (r) => r.fanouts[i]?.cpuUsPerNotify)));
   return out;
@@ -197,9 +228,10 @@ async function main(args: string[]): Promise<void> {
   process.once('SIGTERM', stopAll);
   try {
     const started = Date.now();
-    const p = await measureServer(lab(settings, workDir, () => startPresenced(workDir)), 'presenced');
-    const k = kamailio ? await measureServer(lab(settings, workDir, () => startKamailio(kamailio, workDir)), 'Kamailio') : null;
-    const c = await measureCeiling(lab(settings, workDir, startCeiling));
+    const p = await withLab(settings, workDir, () => startPresenced(workDir), (l) => measureServer(l, 'presenced'));
+    const cpuAt = cpuRates(p);
+    const k = kamailio ? await withLab(settings, workDir, () => startKamailio(kamailio, workDir), (l) => measureServer(l, 'Kamailio', cpuAt)) : null;
+    const c = await withLab(settings, workDir, startCeiling, (l) => measureCeiling(l, cpuAt));
     const out = [
       `presenced vs Kamailio presence (${settings.quick ? 'quick smoke run: figures mean little' : 'full run'}), ${new Date().toISOString()}`,
       machine(kamailio),

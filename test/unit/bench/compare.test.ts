@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { templateResponse } from '../../../bench/compare/ceiling.js';
+import { kamailioArgs, kamailioBinary } from '../../../bench/compare/kamailio.js';
 import { parseKbField, parseProcStat, processTree, usage, usageDelta } from '../../../bench/compare/procfs.js';
 import { formatRatio, formatSteps, formatTable, formatValue } from '../../../bench/compare/report.js';
 import { lastCounts, parseNotifyArrivals, parseResponseTimes, parseSippStats, percentile } from '../../../bench/compare/sipp.js';
@@ -204,4 +208,27 @@ test('the ceiling responder copies Via, From, To, Call-ID and CSeq into its temp
       '',
     ].join('\r\n'),
   );
+});
+
+test('Kamailio is found as an executable in the search directories, or reported missing (quick runs then skip it)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'compare-test-'));
+  try {
+    assert.equal(kamailioBinary([join(dir, 'none')]), null);
+    const path = join(dir, 'kamailio');
+    writeFileSync(path, '#!/bin/sh\n');
+    chmodSync(path, 0o644);
+    assert.equal(kamailioBinary([dir]), null, 'not executable');
+    chmodSync(path, 0o755);
+    assert.equal(kamailioBinary([join(dir, 'none'), dir]), path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Kamailio runs in the foreground on the given loopback port with the tlsf allocator and a db_text URL', () => {
+  const args = kamailioArgs(35060, '/tmp/x/db');
+  assert.deepEqual(args.slice(0, 5), ['-f', join(process.cwd(), 'bench/kamailio/kamailio.cfg'), '-DD', '-E', '-x']);
+  assert.equal(args[args.indexOf('-x') + 1], 'tlsf');
+  assert.equal(args[args.indexOf('-l') + 1], 'udp:127.0.0.1:35060');
+  assert.equal(args[args.indexOf('-A') + 1], 'DBURL="text:///tmp/x/db"');
 });
