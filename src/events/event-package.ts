@@ -53,6 +53,12 @@ export interface PublicationPolicy {
   validate(body: Buffer, contentType: string, request: SipRequest): void;
 }
 
+/** A SUBSCRIBE body as a subscription stores it: its Content-Type as received and its bytes. */
+export interface SubscribeBody {
+  readonly contentType: string;
+  readonly data: Buffer;
+}
+
 /** An event package. */
 export interface EventPackage {
   /** The Event header value naming it, e.g. `presence` or `presence.winfo` (compared byte by byte). */
@@ -65,6 +71,14 @@ export interface EventPackage {
   readonly notifyTypes: readonly string[];
   /** Content types accepted in SUBSCRIBE bodies (e.g. event filters); empty: no body allowed (415). */
   readonly subscribeBodyTypes: readonly string[];
+  /**
+   * Optional: checks a SUBSCRIBE body of one of {@link subscribeBodyTypes} and returns the body to store
+   * with the subscription, e.g. event filters merged with those it holds (RFC 4660 §5.2.2). `previous` is
+   * the body the subscription holds (a refresh; undefined for a new subscription), `resource` the
+   * subscribed resource. Called before anything changes: throw SipError (e.g. 488, RFC 4660 §5.4) to
+   * refuse the SUBSCRIBE. Without it, the body is stored as received.
+   */
+  acceptSubscribeBody?(body: SubscribeBody, previous: SubscribeBody | undefined, resource: string, request: SipRequest): SubscribeBody;
   /** Subscription durations. */
   readonly expires: ExpiryPolicy;
   /** Present when the package accepts PUBLISH. */

@@ -1,4 +1,4 @@
-import type { AuthorizationDecision, EventPackage, ExpiryPolicy, NotifyBody, PublicationPolicy, SubscriptionContext } from '../events/event-package.js';
+import type { AuthorizationDecision, EventPackage, SubscribeBody, ExpiryPolicy, NotifyBody, PublicationPolicy, SubscriptionContext } from '../events/event-package.js';
 import type { SipRequest } from '../sip/message/message.js';
 import { SipError } from '../sip/message/sip-error.js';
 import { ContentTypeHeader } from '../sip/parser/headers/content-type.js';
@@ -10,6 +10,10 @@ import { ANONYMOUS_WATCHER } from './authorization/model.js';
 import { isFull, permissionsKey } from './authorization/permissions.js';
 import { politeBlockView, presenceView } from './authorization/view.js';
 import { compose } from './composition/compose.js';
+import { publishersOf } from './filter/publishers.js';
+import { SIMPLE_FILTER } from './filter/model.js';
+import { WatcherFilters } from './filter/watcher-filters.js';
+import type { Publishers } from './filter/what.js';
 import { buildPidf } from './pidf/build.js';
 import type { PresenceDocument } from './pidf/model.js';
 import { parsePidf } from './pidf/parse.js';
@@ -73,6 +77,8 @@ interface Composed {
   readonly body: Buffer;
   /** Rendered views by `permissionsKey`: watchers with equal permissions share one transformation. */
   readonly views: LruCache<string, Buffer>;
+  /** Who published each component, by occurrence id (for event filters, filter/publishers.ts). */
+  readonly publishers: Publishers;
 }
 
 /** Distinct permission sets whose views are kept per composed document. */
@@ -110,11 +116,13 @@ function watcherOf(identity: string): Watcher {
 export class PresencePackage implements EventPackage {
   readonly name = 'presence';
   readonly notifyTypes = [PIDF];
-  readonly subscribeBodyTypes: readonly string[] = [];
+  /** Event notification filters (RFC 4660 §3.2: application/simple-filter+xml MUST be supported). */
+  readonly subscribeBodyTypes: readonly string[] = [SIMPLE_FILTER];
   readonly expires: ExpiryPolicy;
   readonly publication: PublicationPolicy;
   private readonly parsed: LruCache<string, PresenceDocument>;
   private readonly composed: LruCache<string, Promise<Composed>>;
+  private readonly filters = new WatcherFilters('presence');
 
   constructor(private readonly opts: PresencePackageOptions) {
     const { policy } = opts;
@@ -154,6 +162,9 @@ export class PresencePackage implements EventPackage {
       return { contentType: PIDF, body: buildPendingDocument(record.resource) };
     }
     const decision = record.watcher === record.resource ? undefined : await this.decide(record.resource, record.watcher);
+    // RFC 4660 §5.3: the watcher's filter, applied after authorisation (filter/watcher-filters.ts).
+    const filtered = record.body && (await this.filtered(record, decision));
+    if (filtered) return { contentType: PIDF, body: filtered };
     if (decision && decision.subHandling !== 'allow') {
       return { contentType: PIDF, body: serializePidf(politeBlockView(record.resource)) };
     }
@@ -180,6 +191,23 @@ export class PresencePackage implements EventPackage {
   /** The composed document of a presentity (RFC 3863 body), from its current publications. */
   async document(resource: string): Promise<Buffer> {
     return (await this.composition(resource)).body;
+  }
+
+  /** RFC 4660 §5.2, §5.2.2: a SUBSCRIBE's filters, merged with those the subscription holds (488 when they cannot be applied). */
+  acceptSubscribeBody(body: SubscribeBody, previous: SubscribeBody | undefined, resource: string): SubscribeBody {
+    return { contentType: SIMPLE_FILTER, data: this.filters.accept(body.data, previous?.data, resource) };
+  }
+
+  /**
+   * The body of a subscription holding an applicable event filter: its authorised view (the composed
+   * document, the view its permissions grant, or the polite-block document) as the filter selects it,
+   * or the body last sent when no trigger fires. Undefined without a filter.
+   */
+  private async filtered(record: SubscriptionContext['record'], decision: PolicyDecision | undefined): Promise<Buffer | undefined> {
+    const c = await this.composition(record.resource);
+    let view = c.doc;
+    if (decision) view = decision.subHandling === 'allow' ? presenceView(c.doc, decision.permissions) : politeBlockView(record.resource);
+    return this.filters.render(record, view, c.publishers);
   }
 
   private decide(resource: string, watcher: string): Promise<PolicyDecision | undefined> {
@@ -217,7 +245,7 @@ export class PresencePackage implements EventPackage {
     const inputs = [];
     for (const r of records) {
       const doc = this.parse(r);
-      if (doc) inputs.push({ doc, source: r.source, modifiedAt: r.modifiedAt, etag: r.etag });
+      if (doc) inputs.push({ doc, source: r.source, modifiedAt: r.modifiedAt, etag: r.etag, publisher: r.publisher });
     }
     // RFC 4827 §3: the hard state is one more input of the compositor, whose policy decides how it
     // combines with the soft state. Ours: it is the presentity's own word, so it counts as a user source
@@ -226,9 +254,9 @@ export class PresencePackage implements EventPackage {
     const hard = await this.opts.hardState?.(resource);
     const hardDoc = hard && parsePidf(hard.body, { maxBytes: Math.max(this.opts.policy.maxDocumentBytes, hard.body.length) });
     // The XCAP server validated it on PUT (RFC 4827 §6); one that no longer parses is left out.
-    if (hard && hardDoc?.ok) inputs.push({ doc: hardDoc.value, source: 'user' as const, modifiedAt: hard.modifiedAt, etag: `xcap:${hard.etag}` });
+    if (hard && hardDoc?.ok) inputs.push({ doc: hardDoc.value, source: 'user' as const, modifiedAt: hard.modifiedAt, etag: `xcap:${hard.etag}`, publisher: resource });
     const doc = compose(resource, inputs, { precedence: this.opts.policy.precedence });
-    return { doc, body: serializePidf(doc), views: new LruCache(VIEWS_PER_DOCUMENT) };
+    return { doc, body: serializePidf(doc), views: new LruCache(VIEWS_PER_DOCUMENT), publishers: publishersOf(doc, inputs) };
   }
 
   private parse(r: PublicationRecord): PresenceDocument | undefined {

@@ -3,7 +3,7 @@ import { SipError } from '../../sip/message/sip-error.js';
 import { AcceptHeader, accepts } from '../../sip/parser/headers/accept.js';
 import { ContentTypeHeader } from '../../sip/parser/headers/content-type.js';
 import { ExpiresHeader } from '../../sip/parser/headers/expires.js';
-import type { EventPackage, ExpiryPolicy } from '../event-package.js';
+import type { EventPackage, ExpiryPolicy, SubscribeBody } from '../event-package.js';
 
 /**
  * What a SUBSCRIBE asks for and what the notifier grants (RFC 6665 §4.2.1.1): the NOTIFY body types,
@@ -36,19 +36,26 @@ export function negotiateAccept(req: SipRequest, pkg: EventPackage): string[] {
 }
 
 /**
- * The body of a SUBSCRIBE (e.g. an event filter) with its Content-Type as received, or undefined when
- * there is none.
+ * The body of a SUBSCRIBE (e.g. an event filter) to store for a subscription to `resource`: as received
+ * with its Content-Type, or as the package's `acceptSubscribeBody` makes it from it and `previous` (the
+ * body the subscription holds); undefined when the request has none.
  * @throws SipError 415 with Accept listing the package's SUBSCRIBE body types when the type is not one
- *   of them (RFC 3261 §21.4.13: a 415 MUST list the acceptable formats), 400 for a bad Content-Type.
+ *   of them (RFC 3261 §21.4.13: a 415 MUST list the acceptable formats), 400 for a bad Content-Type, or
+ *   what the package's check throws (e.g. 488, RFC 4660 §5.4).
  */
-export function subscribeBody(req: SipRequest, pkg: EventPackage): { contentType: string; data: Buffer } | undefined {
+export function subscribeBody(
+  req: SipRequest, pkg: EventPackage, resource: string, previous?: SubscribeBody,
+): { contentType: string; data: Buffer } | undefined {
   if (!req.body.length) return undefined;
   const ct = req.required(ContentTypeHeader);
   const type = `${ct.type}/${ct.subtype}`;
   if (!pkg.subscribeBodyTypes.some((t) => t.toLowerCase() === type)) {
     throw new SipError(415, 'Unsupported Media Type', [['Accept', pkg.subscribeBodyTypes.join(', ')]]);
   }
-  return { contentType: req.headers.get('Content-Type')!, data: req.body };
+  const body = { contentType: req.headers.get('Content-Type')!, data: req.body };
+  if (!pkg.acceptSubscribeBody) return body;
+  const stored = pkg.acceptSubscribeBody(body, previous, resource, req);
+  return { contentType: stored.contentType, data: stored.data };
 }
 
 /**

@@ -324,7 +324,7 @@ export class Notifier {
     const resource = ruri.ok ? canonicalAor(ruri.value, this.identity) : undefined;
     if (resource === undefined) throw new SipError(404, 'Not Found: no resource in the Request-URI');
     const accept = negotiateAccept(req, pkg);
-    const body = subscribeBody(req, pkg);
+    const body = subscribeBody(req, pkg, resource);
     const granted = grantExpires(req, pkg.expires);
     // RFC 3261 §12.1.1: the dialog state; our tag is fresh and is also the subscription id.
     const dialog = uasDialogFromRequest(req, newTag(), ctx.flow.transport);
@@ -389,7 +389,7 @@ export class Notifier {
     // RFC 3261 §12.2.2: a CSeq below the remote sequence number MUST get 500 (an equal one is no new request).
     if (cseq <= record.remoteCSeq) throw new SipError(500, 'Server Internal Error: CSeq out of order');
     const accept = negotiateAccept(req, pkg);
-    const body = subscribeBody(req, pkg);
+    const body = subscribeBody(req, pkg, record.resource, record.body);
     const granted = grantExpires(req, pkg.expires);
     const localTarget = localTargetFor(ctx.flow, req);
     // RFC 3261 §12.2.2: a target refresh request replaces the remote target with its Contact URI.

@@ -87,6 +87,11 @@ export class WatcherFilters {
     return body;
   }
 
+  /** The subscription `id` is gone: drops what was kept for it. */
+  forget(id: string): void {
+    this.sent.delete(id);
+  }
+
   private heldOf(stored: Buffer): HeldFilters | undefined {
     const key = stored.toString('utf8');
     const cached = this.held.get(key);
