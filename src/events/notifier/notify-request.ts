@@ -4,6 +4,7 @@ import { formatSubscriptionState } from '../../sip/message/format.js';
 import type { SipRequest } from '../../sip/message/message.js';
 import type { SubscriptionRecord } from '../../store/ports.js';
 import type { NotifyBody } from '../event-package.js';
+import { rateStateParams } from './rate-control.js';
 
 /** What one NOTIFY says: the subscription state (RFC 6665 §8.2.3) and the body, if any. */
 export interface NotifyContent {
@@ -38,8 +39,9 @@ export function dialogOf(r: Readonly<SubscriptionRecord>): DialogState {
  * `terminated;reason=…[;retry-after=N]` (no expires: §4.1.3 says notifiers SHOULD NOT send it).
  * @param expiresAt when the subscription expires, ms since the epoch
  * @param now the current time, ms since the epoch
+ * @param params more parameters of `active` / `pending`, e.g. the RFC 6446 rates
  */
-export function subscriptionStateValue(content: NotifyContent, expiresAt: number, now: number): string {
+export function subscriptionStateValue(content: NotifyContent, expiresAt: number, now: number, params: ReadonlyMap<string, string> = new Map()): string {
   if (content.state === 'terminated') {
     // RFC 6665 §4.2.2: with "terminated" the notifier SHOULD include a reason.
     return formatSubscriptionState({
@@ -51,7 +53,7 @@ export function subscriptionStateValue(content: NotifyContent, expiresAt: number
   }
   // RFC 6665 §4.2.2: with "active" or "pending" the notifier MUST include expires (time remaining).
   const expires = Math.max(0, Math.floor((expiresAt - now) / 1000));
-  return formatSubscriptionState({ state: content.state, expires, params: new Map() });
+  return formatSubscriptionState({ state: content.state, expires, params: new Map(params) });
 }
 
 /**
@@ -65,7 +67,8 @@ export function buildNotify(r: Readonly<SubscriptionRecord>, cseq: number, conte
   // RFC 6665 §3.2.1: the Event of a NOTIFY MUST match the Event of the SUBSCRIBE (§8.2.1: type and id).
   req.headers.append('Event', r.eventId === undefined ? r.event : `${r.event};id=${r.eventId}`);
   // RFC 6665 §4.2.2: NOTIFY requests MUST contain a Subscription-State header field.
-  req.headers.append('Subscription-State', subscriptionStateValue(content, r.expiresAt, now));
+  // RFC 6446 §4.2: the notifier MUST reflect the agreed rate control values in Subscription-State.
+  req.headers.append('Subscription-State', subscriptionStateValue(content, r.expiresAt, now, rateStateParams(r)));
   if (content.body) {
     req.headers.append('Content-Type', content.body.contentType);
     req.body = content.body.body;
