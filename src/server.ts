@@ -255,6 +255,7 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
       winfoPackage.observe(step);
     },
     pendingTimeoutMs: presence.pendingTimeoutSeconds * 1000,
+    rateControl: presence.rateControl,
   });
   const notifyWatchers = (resource: string, event: string): void => {
     notifier.notifyResource(resource, event).catch((err: unknown) => {

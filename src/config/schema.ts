@@ -137,6 +137,20 @@ const presenceSchema = z.strictObject({
       historySeconds: z.number().int().min(60).max(31_536_000).default(604_800),
     })
     .prefault({}),
+  /**
+   * Local notification rate policy (TS 23.141 §5.1: rate-limiting by local policy; RFC 6446 rates are
+   * agreed within it). 0 ms: no limit, so a single change is never delayed; set the presentity interval
+   * to 5000 for RFC 3856 §6.10 (at most one notification per presentity every five seconds). A change
+   * held back is sent, with the newest state, when the interval ends.
+   */
+  rateControl: z
+    .strictObject({
+      /** Least time between two NOTIFYs of one subscription, ms (0-3,600,000). */
+      minIntervalPerWatcherMs: z.number().int().min(0).max(3_600_000).default(0),
+      /** Least time between two rounds of NOTIFYs about one presentity's changes, ms (0-3,600,000). */
+      minIntervalPerPresentityMs: z.number().int().min(0).max(3_600_000).default(0),
+    })
+    .prefault({}),
   /** Identities (AORs) whose PUBLISHes count as the presence network agent's (TS 23.141 §5.2.2). */
   networkAgents: z.array(z.string().min(1)).default([]),
   /** Identities (AORs) whose PUBLISHes count as external agents' (TS 23.141 §5.2.3). */

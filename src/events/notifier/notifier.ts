@@ -17,7 +17,7 @@ import { parseUri } from '../../sip/parser/uri.js';
 import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
 import type { SubscriptionRecord, SubscriptionStore } from '../../store/ports.js';
 import { systemClock } from '../../util/clock.js';
-import type { Clock, TimerHandle } from '../../util/clock.js';
+import type { Clock } from '../../util/clock.js';
 import { newTag } from '../../util/ids.js';
 import { silentLogger } from '../../util/logger.js';
 import type { Logger } from '../../util/logger.js';
@@ -29,9 +29,15 @@ import {
 import { localTargetFor, withLocalTarget } from './local-target.js';
 import { grantExpires, negotiateAccept, subscribeBody } from './negotiation.js';
 import { NotifyQueue } from './notify-queue.js';
+import type { QueuedNotify } from './notify-queue.js';
 import type { NotifyContent } from './notify-request.js';
 import { NotifySender } from './notify-sender.js';
 import type { LifecycleObserver, SubscriptionLifecycle } from './lifecycle.js';
+import { ExpiryTimers } from './expiry-timers.js';
+import { NotifyThrottle } from './notify-throttle.js';
+import { PresentityGate } from './presentity-gate.js';
+import { NO_RATE_POLICY, withAgreedRates } from './rate-control.js';
+import type { RateControlPolicy } from './rate-control.js';
 import { PendingTimers } from './pending-timers.js';
 import { flowOf, newSubscriptionRecord } from './subscription-record.js';
 
@@ -60,6 +66,8 @@ export interface NotifierOptions {
    * only when it expires unrefreshed).
    */
   pendingTimeoutMs?: number;
+  /** Local rate policy (RFC 6446 rates are agreed per subscription within it); default no limit. */
+  rateControl?: RateControlPolicy;
   limits?: {
     /**
      * Most subscriptions one resource may have per event package (default 10,000); one more is answered
@@ -85,7 +93,6 @@ interface Live {
   readonly event: string;
   /** ms since the epoch. */
   expiresAt: number;
-  timer: TimerHandle | undefined;
   /** Hash of the state and body last queued, to skip NOTIFYs that would change nothing. */
   lastHash: string | undefined;
   /** Ended: in-dialog requests get 481, and only its final NOTIFY may still go out. */
@@ -93,7 +100,7 @@ interface Live {
 }
 
 /** A NOTIFY waiting in the queue. */
-interface Job extends NotifyContent {
+interface Job extends NotifyContent, QueuedNotify {
   readonly final: boolean;
   /** The subscription as it was when the NOTIFY was prepared (its dialog, flow and expiry). */
   readonly record: SubscriptionRecord;
@@ -106,9 +113,6 @@ interface Retired {
   readonly record: SubscriptionRecord;
   readonly cseq: number;
 }
-
-/** The longest delay one Clock timer may have (Node's setTimeout limit, 2^31-1 ms); longer ones re-arm. */
-const MAX_TIMER_MS = 0x7fffffff;
 
 function countKey(resource: string, event: string): string {
   return `${event}\n${resource}`;
@@ -150,6 +154,9 @@ export class Notifier {
   private readonly queue: NotifyQueue<Job>;
   private readonly live = new Map<string, Live>();
   private readonly pending: PendingTimers;
+  private readonly expiry: ExpiryTimers;
+  private readonly throttle: NotifyThrottle<Job>;
+  private readonly gate: PresentityGate;
   private readonly counts = new Map<string, number>();
   private readonly chain = new KeyedQueue();
   private closed = false;
@@ -170,7 +177,11 @@ export class Notifier {
     this.retryAfter = opts.limits?.retryAfterSeconds ?? 300;
     this.onLifecycle = opts.onLifecycle;
     this.sender = new NotifySender(opts.transactions, opts.resolve);
-    this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job));
+    // RFC 6446 §6.2, §7.2: min-rate and adaptive-min-rate re-send the current state when nothing went out.
+    this.throttle = new NotifyThrottle<Job>(this.clock, opts.rateControl ?? NO_RATE_POLICY, (id) => this.firstNotify(id));
+    this.gate = new PresentityGate(this.clock, this.throttle.policy.minIntervalPerPresentityMs, (err) => this.log.error({ err }, 'notifying watchers failed'));
+    this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job), this.throttle);
+    this.expiry = new ExpiryTimers(this.clock, (id) => this.expire(id));
     this.pending = new PendingTimers(this.clock, opts.pendingTimeoutMs ?? 0, (id) => this.giveUp(id));
     const registry = this.registry;
     this.subscribeHandler = {
@@ -215,13 +226,13 @@ export class Notifier {
     let active = 0;
     for (const r of records) {
       if (this.live.has(r.id) || this.closed) continue;
-      const live: Live = { resource: r.resource, event: r.event, expiresAt: r.expiresAt, timer: undefined, lastHash: undefined, ended: false };
+      const live: Live = { resource: r.resource, event: r.event, expiresAt: r.expiresAt, lastHash: undefined, ended: false };
       this.live.set(r.id, live);
       this.adjustCount(countKey(r.resource, r.event), 1);
       if (!this.registry.get(r.event)) ending.push([r.id, 'noresource']);
       else if (r.expiresAt <= now || r.state === 'terminated') ending.push([r.id, 'timeout']);
       else {
-        this.arm(r.id, live);
+        this.expiry.set(r.id, r.expiresAt);
         this.pending.track(r.id, r.createdAt, r.state);
         active++;
       }
@@ -235,10 +246,10 @@ export class Notifier {
    * Resolves once they are queued, not delivered. Failures of one subscription are logged.
    */
   async notifyResource(resource: string, event: string): Promise<void> {
-    await this.eachOf(resource, event, async (id, live) => {
+    await this.gate.run(countKey(resource, event), () => this.eachOf(resource, event, async (id, live) => {
       const rec = await this.store.get(id);
       if (rec) await this.queueState(rec, live, false);
-    });
+    }));
   }
 
   /**
@@ -298,7 +309,8 @@ export class Notifier {
    */
   close(): void {
     this.closed = true;
-    for (const live of this.live.values()) if (live.timer) this.clock.clearTimeout(live.timer);
+    this.expiry.clear();
+    this.gate.close();
     this.pending.clear();
     this.live.clear();
     this.counts.clear();
@@ -335,6 +347,7 @@ export class Notifier {
       watcherDisplayName: req.required(FromHeader).displayName, accept, body, expires: granted, localTarget,
       flow: ctx.flow, now: this.clock.now(),
     });
+    record.extra = withAgreedRates(record.extra, req.header(EventHeader), granted, this.throttle.policy);
     if (granted === 0) return this.fetch(req, ctx, pkg, record, localTarget);
 
     const key = countKey(resource, pkg.name);
@@ -351,9 +364,9 @@ export class Notifier {
       this.adjustCount(key, -1);
       throw err;
     }
-    const live: Live = { resource, event: pkg.name, expiresAt: record.expiresAt, timer: undefined, lastHash: undefined, ended: false };
+    const live: Live = { resource, event: pkg.name, expiresAt: record.expiresAt, lastHash: undefined, ended: false };
     this.live.set(record.id, live);
-    this.arm(record.id, live);
+    this.expiry.set(record.id, record.expiresAt);
     this.pending.track(record.id, record.createdAt, record.state);
     // The first NOTIFY waits for the 2xx (RFC 6665 §4.2.1.2: sent immediately after it).
     this.queue.hold(record.id);
@@ -402,7 +415,7 @@ export class Notifier {
       flow: flowOf(ctx.flow),
       accept,
       expiresAt: now + granted * 1000,
-      extra: withLocalTarget(record.extra, localTarget),
+      extra: withAgreedRates(withLocalTarget(record.extra, localTarget), req.header(EventHeader), granted, this.throttle.policy),
     };
     // RFC 4660 §5.2.2: a refresh without a body keeps the filter it had.
     if (body) updated.body = body;
@@ -424,7 +437,7 @@ export class Notifier {
     updated.state = decision === 'pending' ? 'pending' : 'active';
     await this.store.put(updated);
     live.expiresAt = updated.expiresAt;
-    this.arm(id, live);
+    this.expiry.set(id, live.expiresAt);
     this.pending.track(id, updated.createdAt, updated.state);
     publishSubscription(subscriptionRefreshed, updated, granted);
     this.observe({ kind: 'refreshed', record: updated });
@@ -453,7 +466,7 @@ export class Notifier {
 
   // ---- NOTIFY (RFC 6665 §4.2.2) ----
 
-  /** Queues the first NOTIFY of a new subscription (always sent) and lets its queue go. */
+  /** Queues a NOTIFY of the current state (always sent: a new subscription's first, a min-rate one) and lets its queue go. */
   private firstNotify(id: string): void {
     this.detach(this.chain.run(id, async () => {
       try {
@@ -481,7 +494,7 @@ export class Notifier {
     const hash = hashOf(content);
     if (!force && hash === live.lastHash) return;
     live.lastHash = hash;
-    this.queue.push(rec.id, { ...content, final: false, record: rec });
+    this.queue.push(rec.id, { ...content, final: false, urgent: force, record: rec });
   }
 
   private async render(pkg: EventPackage, rec: SubscriptionRecord): Promise<{ ok: true; body: NotifyBody | undefined } | { ok: false }> {
@@ -581,8 +594,7 @@ export class Notifier {
   private markEnded(id: string, live: Live): void {
     this.pending.cancel(id);
     live.ended = true;
-    if (live.timer) this.clock.clearTimeout(live.timer);
-    live.timer = undefined;
+    this.expiry.cancel(id);
     this.adjustCount(countKey(live.resource, live.event), -1);
   }
 
@@ -592,16 +604,8 @@ export class Notifier {
 
   // ---- expiry ----
 
-  private arm(id: string, live: Live): void {
-    if (live.timer) this.clock.clearTimeout(live.timer);
-    const delay = Math.min(Math.max(0, live.expiresAt - this.clock.now()), MAX_TIMER_MS);
-    live.timer = this.clock.setTimeout(() => this.expire(id, live), delay);
-  }
-
-  private expire(id: string, live: Live): void {
-    live.timer = undefined;
-    if (live.ended || this.live.get(id) !== live) return;
-    if (live.expiresAt > this.clock.now()) return this.arm(id, live);
+  private expire(id: string): void {
+    if (this.live.get(id)?.ended !== false) return;
     // RFC 6665 §4.2.1.4: an unrefreshed subscription is removed with NOTIFY terminated;reason=timeout.
     this.detach(this.terminate(id, 'timeout'), id);
   }
