@@ -272,6 +272,18 @@ function telUri(s: Scanner, inAddrSpec: boolean): TelUri {
   return { scheme: 'tel', number, params };
 }
 
+/** The scheme text[from, to) lower-cased; sip, sips and tel (nearly every URI) are matched in place. */
+function schemeName(text: string, from: number, to: number): string {
+  // Scheme characters are letters, digits, + - and .; of these `| 0x20` folds only the capitals.
+  const a = text.charCodeAt(from) | 0x20;
+  const b = text.charCodeAt(from + 1) | 0x20;
+  const c = text.charCodeAt(from + 2) | 0x20;
+  if (to - from === 3 && a === 0x73 && b === 0x69 && c === 0x70) return 'sip';
+  if (to - from === 4 && a === 0x73 && b === 0x69 && c === 0x70 && (text.charCodeAt(from + 3) | 0x20) === 0x73) return 'sips';
+  if (to - from === 3 && a === 0x74 && b === 0x65 && c === 0x6c) return 'tel';
+  return text.slice(from, to).toLowerCase();
+}
+
 /**
  * Reads one URI at the scanner position. With `inAddrSpec` the URI is a bare addr-spec (RFC 3261 §20.10):
  * it ends at ';', ',' or white space, and parameters after it belong to the header.
@@ -289,7 +301,7 @@ export function scanUri(s: Scanner, inAddrSpec = false): Uri {
   if (i === start || text.charCodeAt(i) !== 0x3a) {
     s.fail(text.charCodeAt(start) === 0x3a ? 'missing URI scheme' : 'invalid URI scheme');
   }
-  const scheme = text.slice(start, i).toLowerCase();
+  const scheme = schemeName(text, start, i);
   s.pos = i + 1;
   if (scheme === 'sip' || scheme === 'sips') return sipUri(s, scheme, inAddrSpec);
   if (scheme === 'tel') return telUri(s, inAddrSpec);
