@@ -1,5 +1,5 @@
 import type { NameAddr } from '../message/types.js';
-import { isTokenChar, unquote } from './scanner.js';
+import { isTokenChar } from './scanner.js';
 import type { Scanner } from './scanner.js';
 import { scanUri } from './uri.js';
 
@@ -30,7 +30,7 @@ export function scanNameAddr(s: Scanner, what: string): NameAddr {
   const text = s.text;
   let displayName: string | undefined;
   if (text.charCodeAt(s.pos) === 0x22) {
-    displayName = unquote(s.quoted(`display name of ${what}`));
+    displayName = s.quotedContent('display name', what);
     s.ws();
     if (text.charCodeAt(s.pos) !== 0x3c) s.fail(`expected '<' after display name of ${what}`);
   } else {

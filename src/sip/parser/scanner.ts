@@ -28,6 +28,11 @@ export function isToken(s: string): boolean {
   return true;
 }
 
+/** The name of a quoted-string in a defect; built only on failure, as quoted strings are read often. */
+function quotedLabel(what: string, owner: string | undefined): string {
+  return owner === undefined ? what : `${what} of ${owner}`;
+}
+
 /** The index of the first character at or after `i` that is not SP or HTAB. */
 function skipWs(text: string, i: number): number {
   while (i < text.length) {
@@ -120,26 +125,46 @@ export class Scanner {
    * qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII; quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F).
    */
   quoted(what: string): string {
+    const start = this.pos;
+    this.skipQuoted(what, undefined);
+    return this.text.slice(start, this.pos);
+  }
+
+  /**
+   * The content of a quoted-string (see {@link quoted}) without its quotes and with each quoted-pair
+   * decoded: what `unquote(quoted(…))` gives, with one slice. Defects name `what of owner`.
+   */
+  quotedContent(what: string, owner: string): string {
+    const start = this.pos;
+    const escaped = this.skipQuoted(what, owner);
+    const inner = this.text.slice(start + 1, this.pos - 1);
+    return escaped ? inner.replace(/\\(.)/gs, '$1') : inner;
+  }
+
+  /** Moves past the quoted-string at the position; true when it holds a quoted-pair. */
+  private skipQuoted(what: string, owner: string | undefined): boolean {
     const text = this.text;
     const start = this.pos;
-    if (text.charCodeAt(start) !== 0x22) this.fail(`expected quoted ${what}`);
+    if (text.charCodeAt(start) !== 0x22) this.fail(`expected quoted ${quotedLabel(what, owner)}`);
+    let escaped = false;
     let i = start + 1;
     while (i < text.length) {
       const c = text.charCodeAt(i);
       if (c === 0x22) {
         this.pos = i + 1;
-        return text.slice(start, this.pos);
+        return escaped;
       }
       if (c === 0x5c) {
         const n = text.charCodeAt(i + 1);
-        if (i + 1 >= text.length || n === 0x0a || n === 0x0d || n > 0x7f) this.fail(`bad escape in quoted ${what}`);
+        if (i + 1 >= text.length || n === 0x0a || n === 0x0d || n > 0x7f) this.fail(`bad escape in quoted ${quotedLabel(what, owner)}`);
+        escaped = true;
         i += 2;
         continue;
       }
-      if ((c < 0x20 && c !== 0x09) || c === 0x7f) this.fail(`control character in quoted ${what}`);
+      if ((c < 0x20 && c !== 0x09) || c === 0x7f) this.fail(`control character in quoted ${quotedLabel(what, owner)}`);
       i++;
     }
-    return this.fail(`unterminated quoted ${what}`);
+    return this.fail(`unterminated quoted ${quotedLabel(what, owner)}`);
   }
 
   /**
@@ -237,18 +262,22 @@ export function runEach<T>(values: readonly string[], fn: (s: Scanner) => T): Pa
  * comma or the end of the line must follow. Empty elements are a defect.
  */
 export function parseList<T>(values: readonly string[], element: (s: Scanner) => T, what: string): ParseResult<T[]> {
+  // One try around the whole list rather than a runGrammar closure per line (Via is read for every message).
   const out: T[] = [];
-  for (const v of values) {
-    const r = runGrammar(v, (s) => {
+  try {
+    for (const v of values) {
+      const s = new Scanner(v);
       s.ws();
       for (;;) {
         out.push(element(s));
         s.ws();
-        if (s.eof) return;
+        if (s.eof) break;
         if (!s.eat(',')) s.fail(`unexpected '${s.text.slice(s.pos, s.pos + 16)}' in ${what}`);
       }
-    });
-    if (!r.ok) return r;
+    }
+  } catch (e) {
+    if (e instanceof ScanError) return { ok: false, defect: e.message };
+    throw e;
   }
   return { ok: true, value: out };
 }
