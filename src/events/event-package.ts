@@ -51,6 +51,42 @@ export interface PublicationPolicy {
    * 415) to reject it; the stored state is then unchanged.
    */
   validate(body: Buffer, contentType: string, request: SipRequest): void;
+  /**
+   * Optional: turns a validated body into the document stored for the publication, e.g. a partial
+   * publication (RFC 5264 §4.3: <pidf-diff> patches applied to the publication's stored document).
+   * `previous` is the stored document of the publication a SIP-If-Match names (undefined for an initial
+   * publication). Called after {@link validate}, before anything is stored; throw SipError to reject the
+   * PUBLISH (the stored state is then unchanged). Without it, the body is stored as received.
+   */
+  apply?(previous: StoredBody | undefined, body: Buffer, contentType: string, request: SipRequest): StoredBody;
+}
+
+/** A publication's document as stored: its Content-Type (`type/subtype`) and bytes. */
+export interface StoredBody {
+  readonly contentType: string;
+  readonly body: Buffer;
+}
+
+/** A NOTIFY body as it goes out, from {@link EventPackage.encode}. */
+export interface EncodedNotify {
+  readonly body: NotifyBody | undefined;
+  /**
+   * Told once the NOTIFY's transaction ended (`delivered`: a 2xx). May return entries to merge into the
+   * subscription's stored `extra` (e.g. a version counter that must survive a restart).
+   */
+  settled?(delivered: boolean): Record<string, unknown> | undefined;
+}
+
+/** What {@link EventPackage.encode} is given. */
+export interface EncodeContext {
+  readonly record: Readonly<SubscriptionRecord>;
+  /** The body rendered for this NOTIFY (after queued states coalesced). */
+  readonly body: NotifyBody | undefined;
+  /**
+   * The NOTIFY must carry full state: it is the first after an accepted SUBSCRIBE (initial or refresh,
+   * RFC 5263 §4.4), a change of subscription state, or a final NOTIFY.
+   */
+  readonly fullState: boolean;
 }
 
 /** A SUBSCRIBE body as a subscription stores it: its Content-Type as received and its bytes. */
@@ -94,4 +130,13 @@ export interface EventPackage {
    * from the subscriber's Accept. Called for the initial NOTIFY, on every state change, and on refresh.
    */
   render(ctx: SubscriptionContext, negotiated: string): Promise<NotifyBody | undefined> | NotifyBody | undefined;
+  /**
+   * Optional: the body actually sent, computed right before each NOTIFY goes out, one at a time per
+   * subscription (so relative to what the subscriber last received), e.g. a partial notification
+   * (RFC 5263). The notifier still compares rendered bodies to skip NOTIFYs that change nothing.
+   * Without it, the rendered body is sent.
+   */
+  encode?(ctx: EncodeContext): EncodedNotify;
+  /** Optional: the subscription `id` is gone; drop what {@link encode} kept for it. */
+  forget?(id: string): void;
 }

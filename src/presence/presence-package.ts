@@ -1,4 +1,6 @@
-import type { AuthorizationDecision, EventPackage, SubscribeBody, ExpiryPolicy, NotifyBody, PublicationPolicy, SubscriptionContext } from '../events/event-package.js';
+import type {
+  AuthorizationDecision, EncodeContext, SubscribeBody, EncodedNotify, EventPackage, ExpiryPolicy, NotifyBody, PublicationPolicy, SubscriptionContext,
+} from '../events/event-package.js';
 import type { SipRequest } from '../sip/message/message.js';
 import { SipError } from '../sip/message/sip-error.js';
 import { ContentTypeHeader } from '../sip/parser/headers/content-type.js';
@@ -10,14 +12,17 @@ import { ANONYMOUS_WATCHER } from './authorization/model.js';
 import { isFull, permissionsKey } from './authorization/permissions.js';
 import { politeBlockView, presenceView } from './authorization/view.js';
 import { compose } from './composition/compose.js';
-import { publishersOf } from './filter/publishers.js';
-import { SIMPLE_FILTER } from './filter/model.js';
-import { WatcherFilters } from './filter/watcher-filters.js';
-import type { Publishers } from './filter/what.js';
 import { buildPidf } from './pidf/build.js';
 import type { PresenceDocument } from './pidf/model.js';
 import { parsePidf } from './pidf/parse.js';
 import { serializePidf } from './pidf/serialize.js';
+import { publishersOf } from './filter/publishers.js';
+import { SIMPLE_FILTER } from './filter/model.js';
+import { WatcherFilters } from './filter/watcher-filters.js';
+import type { Publishers } from './filter/what.js';
+import { PartialNotifications } from './partial/partial-notify.js';
+import { applyPartialPublication } from './partial/partial-publish.js';
+import { PIDF_DIFF } from './partial/pidf-diff.js';
 
 /** The media type of presence documents (RFC 3863 §4). */
 export const PIDF = 'application/pidf+xml';
@@ -115,13 +120,15 @@ function watcherOf(identity: string): Watcher {
  */
 export class PresencePackage implements EventPackage {
   readonly name = 'presence';
-  readonly notifyTypes = [PIDF];
+  /** PIDF, and partial notification for watchers that accept it (RFC 5263 §4.1). */
+  readonly notifyTypes = [PIDF, PIDF_DIFF];
   /** Event notification filters (RFC 4660 §3.2: application/simple-filter+xml MUST be supported). */
   readonly subscribeBodyTypes: readonly string[] = [SIMPLE_FILTER];
   readonly expires: ExpiryPolicy;
   readonly publication: PublicationPolicy;
   private readonly parsed: LruCache<string, PresenceDocument>;
   private readonly composed: LruCache<string, Promise<Composed>>;
+  private readonly partial = new PartialNotifications(PIDF);
   private readonly filters = new WatcherFilters('presence');
 
   constructor(private readonly opts: PresencePackageOptions) {
@@ -131,10 +138,18 @@ export class PresencePackage implements EventPackage {
     this.parsed = new LruCache(size);
     this.composed = new LruCache(size);
     this.publication = {
-      types: [PIDF],
+      // RFC 5264 §4.1: partial publication (application/pidf-diff+xml) besides PIDF.
+      types: [PIDF, PIDF_DIFF],
       expires: policy.publicationExpires,
       maxBodyBytes: policy.maxDocumentBytes,
-      validate: (body, _type, req) => this.validate(body, req),
+      validate: (body, type, req) => {
+        if (type === PIDF) this.validate(body, req);
+      },
+      apply: (previous, body, type, req) => {
+        if (type !== PIDF_DIFF) return { contentType: type, body };
+        const limits = { maxBytes: policy.maxDocumentBytes, maxDepth: 32, maxElements: 10_000 };
+        return applyPartialPublication(previous, body, req, PIDF, limits, (doc) => this.normalise(doc, req));
+      },
     };
   }
 
@@ -169,6 +184,16 @@ export class PresencePackage implements EventPackage {
       return { contentType: PIDF, body: serializePidf(politeBlockView(record.resource)) };
     }
     return { contentType: PIDF, body: decision ? await this.view(record.resource, decision.permissions) : await this.document(record.resource) };
+  }
+
+  /** Partial notification (RFC 5263) for watchers accepting application/pidf-diff+xml. */
+  encode(ctx: EncodeContext): EncodedNotify {
+    return this.partial.encode(ctx);
+  }
+
+  forget(id: string): void {
+    this.partial.forget(id);
+    this.filters.forget(id);
   }
 
   /**
@@ -270,6 +295,14 @@ export class PresencePackage implements EventPackage {
       this.parsed.set(r.etag, doc);
     }
     return doc;
+  }
+
+  /** A patched document (RFC 5264 §4.3.2) validated as PIDF, stored as the PIDF serialisation of it. */
+  private normalise(doc: Buffer, req: SipRequest): Buffer {
+    this.validate(doc, req);
+    const r = parsePidf(doc, { maxBytes: this.opts.policy.maxDocumentBytes });
+    if (!r.ok) throw new SipError(r.status, r.defect);
+    return serializePidf(r.value);
   }
 
   /** RFC 3903 §6 step 5: the body must be a valid PIDF document in UTF-8 (RFC 3863 §4). */

@@ -80,7 +80,7 @@ test('PUBLISH with a document over presence.maxDocumentBytes: 413', async () => 
 test('PUBLISH of a type the presence package does not take: 415 with Accept (RFC 3903 §6 step 5)', async () => {
   const res = await rejected(() => alice.publish({ body: 'online', contentType: 'text/plain' }));
   assert.equal(res.status, 415);
-  assert.equal(res.headers.get('Accept'), 'application/pidf+xml');
+  assert.equal(res.headers.get('Accept'), 'application/pidf+xml, application/pidf-diff+xml');
 });
 
 test('PUBLISH for an unknown event package: 489 with Allow-Events (RFC 3903 §6 step 2)', async () => {

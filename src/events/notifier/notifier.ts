@@ -28,6 +28,7 @@ import {
 } from './diagnostics.js';
 import { localTargetFor, withLocalTarget } from './local-target.js';
 import { grantExpires, negotiateAccept, subscribeBody } from './negotiation.js';
+import { NotifyEncoding } from './notify-encoding.js';
 import { NotifyQueue } from './notify-queue.js';
 import type { QueuedNotify } from './notify-queue.js';
 import type { NotifyContent } from './notify-request.js';
@@ -152,6 +153,7 @@ export class Notifier {
   private readonly onLifecycle: LifecycleObserver | undefined;
   private readonly sender: NotifySender;
   private readonly queue: NotifyQueue<Job>;
+  private readonly encoding: NotifyEncoding;
   private readonly live = new Map<string, Live>();
   private readonly pending: PendingTimers;
   private readonly expiry: ExpiryTimers;
@@ -182,6 +184,7 @@ export class Notifier {
     this.gate = new PresentityGate(this.clock, this.throttle.policy.minIntervalPerPresentityMs, (err) => this.log.error({ err }, 'notifying watchers failed'));
     this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job), this.throttle);
     this.expiry = new ExpiryTimers(this.clock, (id) => this.expire(id));
+    this.encoding = new NotifyEncoding(this.registry, this.store, this.chain, this.log);
     this.pending = new PendingTimers(this.clock, opts.pendingTimeoutMs ?? 0, (id) => this.giveUp(id));
     const registry = this.registry;
     this.subscribeHandler = {
@@ -494,6 +497,7 @@ export class Notifier {
     const hash = hashOf(content);
     if (!force && hash === live.lastHash) return;
     live.lastHash = hash;
+    if (force) this.encoding.requireFull(rec.id);
     this.queue.push(rec.id, { ...content, final: false, urgent: force, record: rec });
   }
 
@@ -531,7 +535,9 @@ export class Notifier {
       // RFC 3261 §12.2.1.1: each NOTIFY takes the next local CSeq; the store keeps it across restarts.
       const cseq = job.cseq ?? (await this.store.nextLocalCSeq(id));
       if (cseq === undefined || this.closed) return;
-      const outcome = await this.sender.send(job.record, cseq, job, this.clock.now());
+      const encoded = this.encoding.encode(job.record, job, job.final);
+      const outcome = await this.sender.send(job.record, cseq, encoded.content, this.clock.now());
+      encoded.settled(outcome.kind === 'delivered');
       if (this.closed) return;
       if (notifyCompleted.hasSubscribers) notifyCompleted.publish({ id, cseq, final: job.final, outcome });
       if (outcome.kind !== 'delivered') this.log.info({ id, cseq, cause: outcome.cause }, `NOTIFY failed (${outcome.kind})`);
@@ -585,6 +591,7 @@ export class Notifier {
     }
     this.markEnded(id, live);
     this.live.delete(id);
+    this.encoding.forget(id, live.event);
     const record = this.onLifecycle ? await this.store.get(id) : undefined;
     await this.store.remove(id);
     publishTermination(id, live.resource, live.event, cause);
@@ -599,7 +606,10 @@ export class Notifier {
   }
 
   private forgetIfEnded(id: string): void {
-    if (this.live.get(id)?.ended) this.live.delete(id);
+    const live = this.live.get(id);
+    if (!live?.ended) return;
+    this.live.delete(id);
+    this.encoding.forget(id, live.event);
   }
 
   // ---- expiry ----

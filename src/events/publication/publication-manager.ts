@@ -237,6 +237,7 @@ export class PublicationManager {
     const granted = Math.min(requested, policy.expires.max);
     // Step 5: the body must be of a type the package takes (RFC 3903 §6 step 5), small enough and valid.
     let contentType: string | undefined;
+    let body = req.body;
     if (req.body.length) {
       const ct = req.required(ContentTypeHeader);
       contentType = `${ct.type}/${ct.subtype}`;
@@ -247,6 +248,8 @@ export class PublicationManager {
         throw new SipError(413, `Request Entity Too Large: more than ${policy.maxBodyBytes} bytes`);
       }
       policy.validate(req.body, contentType, req);
+      // The package may turn the body into the stored document (e.g. RFC 5264 §4.3: a patch applied).
+      if (policy.apply) ({ body, contentType } = policy.apply(old && { contentType: old.contentType, body: old.body }, req.body, contentType, req));
     } else if (!old) {
       // RFC 3903 §6 step 5: no body and no entity tag SHOULD be rejected with 400.
       throw new SipError(400, 'Bad Request: an initial PUBLISH needs a body (RFC 3903 §4.2)');
@@ -270,10 +273,10 @@ export class PublicationManager {
     const expiresAt = now + granted * 1000;
     let record: PublicationRecord;
     if (old) {
-      record = contentType ? { ...old, etag, expiresAt, contentType, body: req.body, modifiedAt } : { ...old, etag, expiresAt };
+      record = contentType ? { ...old, etag, expiresAt, contentType, body, modifiedAt } : { ...old, etag, expiresAt };
     } else {
       record = {
-        etag, resource, event, expiresAt, contentType: contentType!, body: req.body,
+        etag, resource, event, expiresAt, contentType: contentType!, body,
         source: this.opts.sourceOf?.(req) ?? 'user',
         publisher,
         createdAt: now, modifiedAt,

@@ -94,6 +94,32 @@ function keyed(root: Element): Array<{ key: string; el: Element; component: bool
   });
 }
 
+/**
+ * The keys present in both lists that keep their place: a longest subsequence of `now`'s common keys in
+ * increasing order of their position in `old` (the others moved). O(n²) over the top-level children.
+ */
+function staying(old: ReadonlyArray<{ key: string }>, now: ReadonlyArray<{ key: string }>): Set<string> {
+  const at = new Map(old.map((c, i) => [c.key, i]));
+  const seq = now.filter((c) => at.has(c.key)).map((c) => ({ key: c.key, pos: at.get(c.key)! }));
+  const len: number[] = [];
+  const prev: number[] = [];
+  for (let i = 0; i < seq.length; i++) {
+    len[i] = 1;
+    prev[i] = -1;
+    for (let j = 0; j < i; j++) {
+      if (seq[j]!.pos < seq[i]!.pos && len[j]! + 1 > len[i]!) {
+        len[i] = len[j]! + 1;
+        prev[i] = j;
+      }
+    }
+  }
+  const out = new Set<string>();
+  let best = -1;
+  for (let i = 0; i < seq.length; i++) if (best < 0 || len[i]! > len[best]!) best = i;
+  for (let i = best; i >= 0; i = prev[i]!) out.add(seq[i]!.key);
+  return out;
+}
+
 function selector(el: Element): string {
   return `*/${el.tagName}[@id="${el.getAttribute('id')!}"]`;
 }
@@ -101,8 +127,8 @@ function selector(el: Element): string {
 /**
  * A <pidf-diff> document (RFC 5262 §3) turning the PIDF body `previous` into `next` at the level of
  * tuples, persons and devices (by id, RFC 4479 §3.5): changed components replaced, new ones added in
- * place, gone ones removed (RFC 5263 §4.4). Undefined when the change is not expressible that way (the
- * entity, root attributes or other top-level elements changed, components moved, or a prefix of a
+ * place, gone ones removed, moved ones removed and added again (RFC 5263 §4.4). Undefined when the change is not expressible that way (the
+ * entity, root attributes or other top-level elements changed or moved, or a prefix of a
  * removed component is bound otherwise now) or when the diff would not be smaller than the <pidf-full>
  * document: the caller then sends full state (RFC 5262 §4).
  */
@@ -118,43 +144,45 @@ export function buildPidfDiff(previous: Buffer, next: Buffer, version: number): 
   const newKeys = new Set(now.map((c) => c.key));
   // Non-component children have no id to select them by: any change there means full state.
   if (old.some((c) => !c.component && !newKeys.has(c.key)) || now.some((c) => !c.component && !oldKeys.has(c.key))) return undefined;
-  const keptOld = old.filter((c) => newKeys.has(c.key)).map((c) => c.key);
-  const keptNew = now.filter((c) => oldKeys.has(c.key)).map((c) => c.key);
-  if (keptOld.join('\n') !== keptNew.join('\n')) return undefined;
+  const stay = staying(old, now);
+  // A moved component is removed and added again; a moved non-component cannot be: full state.
+  if (now.some((c) => !c.component && !stay.has(c.key))) return undefined;
 
+  const p = diffPrefix(after);
   const ops: string[] = [];
   const extraDecls = new Map<string, string>();
   for (const c of old) {
-    if (newKeys.has(c.key)) continue;
-    const prefix = c.el.prefix ?? '';
-    const uri = c.el.namespaceURI ?? '';
-    const bound = after.lookupNamespaceURI(prefix);
-    if (bound !== null && bound !== uri) return undefined;
-    if (bound === null) {
-      if (prefix === '') return undefined;
-      extraDecls.set(prefix, uri);
+    if (stay.has(c.key)) continue;
+    if (!newKeys.has(c.key)) {
+      const prefix = c.el.prefix ?? '';
+      const uri = c.el.namespaceURI ?? '';
+      const bound = after.lookupNamespaceURI(prefix);
+      if (bound !== null && bound !== uri) return undefined;
+      if (bound === null) {
+        if (prefix === '') return undefined;
+        extraDecls.set(prefix, uri);
+      }
     }
     // RFC 5263 §4.4: removed information is listed inside <remove> elements.
-    ops.push(`<P:remove sel='${selector(c.el)}'/>`);
+    ops.push(`<${p}:remove sel='${selector(c.el)}'/>`);
   }
   for (let i = 0; i < now.length; i++) {
     const c = now[i]!;
-    const prior = oldKeys.get(c.key);
-    if (prior) {
+    if (stay.has(c.key)) {
       const text = write(c.el);
       // RFC 5263 §4.4: changed information is listed under <replace> elements.
-      if (write(prior.el) !== text) ops.push(`<P:replace sel='${selector(c.el)}'>${text}</P:replace>`);
+      if (write(oldKeys.get(c.key)!.el) !== text) ops.push(`<${p}:replace sel='${selector(c.el)}'>${text}</${p}:replace>`);
       continue;
     }
-    // RFC 5263 §4.4: added information is listed inside <add> elements, here before the next kept sibling.
-    const anchor = now.slice(i + 1).find((n) => oldKeys.has(n.key));
+    // RFC 5263 §4.4: added information is listed inside <add> elements, here before the next staying sibling.
+    const anchor = now.slice(i + 1).find((n) => stay.has(n.key));
     const at = anchor ? (anchor.component ? `sel='${selector(anchor.el)}' pos="before"` : undefined) : `sel="*"`;
     if (at === undefined) return undefined;
-    ops.push(`<P:add ${at}>${write(c.el)}</P:add>`);
+    ops.push(`<${p}:add ${at}>${write(c.el)}</${p}:add>`);
   }
-  const decls = [...extraDecls].map(([p, u]) => ` xmlns:${p}="${escape(u, true)}"`).join('');
-  const { open, close, p } = rootTag(after, 'pidf-diff', version, decls);
-  const body = ops.length ? `${open}>\n${ops.map((o) => o.replaceAll('P:', `${p}:`)).join('\n')}\n${close}` : `${open}/>\n`;
+  const decls = [...extraDecls].map(([prefix, u]) => ` xmlns:${prefix}="${escape(u, true)}"`).join('');
+  const { open, close } = rootTag(after, 'pidf-diff', version, decls);
+  const body = ops.length ? `${open}>\n${ops.join('\n')}\n${close}` : `${open}/>\n`;
   const diff = Buffer.from(body, 'utf8');
   return diff.length < buildPidfFull(next, version).length ? diff : undefined;
 }

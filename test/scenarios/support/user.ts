@@ -87,7 +87,7 @@ export class User {
   }
 
   /** Sends a SUBSCRIBE within `d` (refresh, or unsubscribe with expires 0) with the next CSeq. */
-  resubscribe(d: WatcherDialog, opts: { expires?: number; toTag?: string } = {}): Promise<SipResponse> {
+  resubscribe(d: WatcherDialog, opts: { expires?: number; toTag?: string; headers?: Array<[string, string]> } = {}): Promise<SipResponse> {
     d.cseq += 1;
     const headers: Array<[string, string]> = [
       ['From', `<${this.aor}>;tag=${d.localTag}`],
@@ -99,6 +99,7 @@ export class User {
       ['Accept', PIDF],
     ];
     if (opts.expires !== undefined) headers.push(['Expires', String(opts.expires)]);
+    headers.push(...(opts.headers ?? []));
     return this.peer.send(this.peer.request('SUBSCRIBE', d.presentity, headers), PS);
   }
 

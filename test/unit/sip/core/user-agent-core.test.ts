@@ -43,7 +43,7 @@ describe('UAS core', () => {
     const res = await alice.send(alice.request('OPTIONS', R), ps);
     assert.equal(res.status, 200);
     assert.deepEqual(res.headers.get('Allow')!.split(', ').sort(), ['MESSAGE', 'OPTIONS', 'PUBLISH', 'REGISTER', 'SUBSCRIBE']);
-    assert.deepEqual(res.headers.get('Accept')!.split(', ').sort(), ['application/pidf+xml', 'application/simple-filter+xml', 'text/plain']);
+    assert.deepEqual(res.headers.get('Accept')!.split(', ').sort(), ['application/pidf+xml', 'application/pidf-diff+xml', 'application/simple-filter+xml', 'text/plain']);
     assert.equal(res.headers.get('Allow-Events'), 'presence, presence.winfo');
     assert.equal(res.headers.get('Accept-Encoding'), 'identity');
     assert.equal(res.headers.get('Supported'), 'path, outbound');

@@ -1,0 +1,60 @@
+import type { SubscriptionRecord, SubscriptionStore } from '../../store/ports.js';
+import type { KeyedQueue } from '../../util/keyed-queue.js';
+import type { Logger } from '../../util/logger.js';
+import type { PackageRegistry } from '../package-registry.js';
+import type { NotifyContent } from './notify-request.js';
+
+/**
+ * The last step before a NOTIFY goes out: the package's {@link EventPackage.encode} hook (e.g. partial
+ * notification, RFC 5263), told whether full state is due, and the `extra` entries the package asks to
+ * keep stored once the NOTIFY's transaction ended. Full state is due for a subscription from
+ * {@link requireFull} until its next NOTIFY is encoded.
+ */
+export class NotifyEncoding {
+  private readonly fullDue = new Set<string>();
+
+  constructor(
+    private readonly registry: PackageRegistry,
+    private readonly store: SubscriptionStore,
+    private readonly chain: KeyedQueue,
+    private readonly log: Logger,
+  ) {}
+
+  /** The next NOTIFY of `id` must carry full state (after a SUBSCRIBE or a change of subscription state). */
+  requireFull(id: string): void {
+    this.fullDue.add(id);
+  }
+
+  /**
+   * The content to send for `content` (queued for `record`), and the function to call with whether it
+   * was delivered (a 2xx).
+   */
+  encode(record: SubscriptionRecord, content: NotifyContent, final: boolean): { content: NotifyContent; settled: (delivered: boolean) => void } {
+    const pkg = this.registry.get(record.event);
+    const fullState = final || this.fullDue.delete(record.id);
+    if (!pkg?.encode) return { content, settled: () => undefined };
+    const encoded = pkg.encode({ record, body: content.body, fullState });
+    const { body: _rendered, ...rest } = content;
+    return {
+      content: encoded.body ? { ...rest, body: encoded.body } : rest,
+      settled: (delivered) => {
+        const extra = encoded.settled?.(delivered);
+        if (extra) this.persist(record.id, extra);
+      },
+    };
+  }
+
+  /** `id` is gone: drops its state here and in its package. */
+  forget(id: string, event: string): void {
+    this.fullDue.delete(id);
+    this.registry.get(event)?.forget?.(id);
+  }
+
+  /** Merges `extra` into the stored subscription, in its chain (after any SUBSCRIBE being processed). */
+  private persist(id: string, extra: Record<string, unknown>): void {
+    this.chain.run(id, async () => {
+      const rec = await this.store.get(id);
+      if (rec) await this.store.put({ ...rec, extra: { ...rec.extra, ...extra } });
+    }).catch((err: unknown) => this.log.error({ err, id }, 'could not store the subscription after a NOTIFY'));
+  }
+}
