@@ -13,6 +13,11 @@ import { isTokenChar } from './scanner.js';
 export interface HeaderLines {
   fields: HeaderField[];
   failure?: { status: number; defect: string };
+  /**
+   * The text holds an empty line (LF LF): a bare-LF blank line, which ends the header section there
+   * (each such line is also reported as malformed).
+   */
+  blankLine: boolean;
 }
 
 /** Removes leading and trailing SP / HTAB only (String#trim would also eat U+FEFF and other text). */
@@ -108,7 +113,8 @@ function readCheckingEachCharacter(text: string, i: number): HeaderLines {
     const names = fieldName(text, lineStart, nameEnd);
     fields.push({ name: names.name, key: names.key, value });
   }
-  return failure ? { fields, failure } : { fields };
+  const blankLine = text.includes('\n\n');
+  return failure ? { fields, failure, blankLine } : { fields, blankLine };
 }
 
 /** The index after the end of the line (and its folded continuations) that `i` is in. */
@@ -173,6 +179,7 @@ export function readHeaderLines(text: string, i: number, controlFree: boolean): 
 function readWithoutControls(text: string, i: number): HeaderLines {
   const fields: HeaderField[] = [];
   let failure: HeaderLines['failure'];
+  let blankLine = false;
   const n = text.length;
   while (i < n) {
     const lineStart = i;
@@ -192,6 +199,8 @@ function readWithoutControls(text: string, i: number): HeaderLines {
       const nameEnd = i;
       while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
       if (nameEnd === lineStart || text.charCodeAt(i) !== 58) {
+        // Every LF is followed by a fold or by the start of a line, so LF LF shows as a line starting with LF.
+        if (text.charCodeAt(lineStart) === 10) blankLine = true;
         failure ??= { status: 400, defect: `Malformed header line '${lineSample(text, lineStart)}'` };
         i = skipLine(text, i);
         continue;
@@ -227,5 +236,5 @@ function readWithoutControls(text: string, i: number): HeaderLines {
     }
     fields.push({ name: names.name, key: names.key, value });
   }
-  return failure ? { fields, failure } : { fields };
+  return failure ? { fields, failure, blankLine } : { fields, blankLine };
 }

@@ -10,6 +10,7 @@ import { FromHeader, ToHeader } from './headers/from-to.js';
 import { MaxForwardsHeader } from './headers/max-forwards.js';
 import { ViaHeader } from './headers/via.js';
 import { hasControlBytes, readHeaderLines } from './header-lines.js';
+import type { HeaderLines } from './header-lines.js';
 import { isToken } from './scanner.js';
 import { parseUri } from './uri.js';
 
@@ -166,6 +167,27 @@ function checkRequestUri(uri: string): string | undefined {
   return undefined;
 }
 
+/** A decoded header section: its start line, its header lines, and whether it was all ASCII. */
+interface DecodedHead {
+  ascii: boolean;
+  startLine: string;
+  lines: HeaderLines;
+}
+
+function readHead(head: Buffer): DecodedHead {
+  // ASCII (nearly every head) decodes faster as latin1, to the same characters.
+  const ascii = isAscii(head);
+  const text = head.toString(ascii ? 'latin1' : 'utf8');
+  let lineEnd = text.indexOf('\n');
+  if (lineEnd < 0) lineEnd = text.length;
+  const fieldsStart = lineEnd + 1;
+  if (text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+  const lines = fieldsStart < text.length
+    ? readHeaderLines(text, fieldsStart, !hasControlBytes(head))
+    : { fields: [], blankLine: false };
+  return { ascii, startLine: text.slice(0, lineEnd), lines };
+}
+
 /**
  * Parses one SIP message (RFC 3261 §7, §25) from `data`. Never throws on wire input.
  * Leading CRLFs (keep-alives, RFC 5626 §4.4.1) are skipped. Line folding is undone; header names are
@@ -181,8 +203,8 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): MessagePars
   let start = 0;
   // RFC 3261 §7.5: CRLFs before the start line are ignored.
   while (start + 1 < data.length && data[start] === 0x0d && data[start + 1] === 0x0a) start += 2;
-  // The usual blank line is CRLF CRLF; a bare-LF one ends the head instead when it comes first, which is
-  // checked on the decoded text below rather than by a second search of the bytes.
+  // The usual blank line is CRLF CRLF; a bare-LF one ends the head instead when it comes first, which the
+  // header-line reader notices (an empty line) rather than a second search of the bytes.
   const crlf = data.indexOf(CRLFCRLF, start);
   const he = crlf >= 0 ? { end: crlf, bodyStart: crlf + 4 } : findHeaderEnd(data, start);
   let headEnd: number;
@@ -201,28 +223,20 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): MessagePars
     return failBare(oversized ? 513 : 400, oversized ? 'Message Too Large' : 'Missing blank line after headers', data, start);
   }
   let head = data.subarray(start, headEnd);
-  // ASCII (nearly every head) decodes faster as latin1, to the same characters.
-  let ascii = isAscii(head);
-  let text = head.toString(ascii ? 'latin1' : 'utf8');
-  if (crlf >= 0 && text.includes('\n\n')) {
-    // A bare-LF blank line before the CRLF one (ASCII LF bytes decode to LF characters one for one).
+  let decoded = readHead(head);
+  if (crlf >= 0 && decoded.lines.blankLine) {
+    // A bare-LF blank line before the CRLF one: the head ends there.
     const lf = findHeaderEnd(data, start)!;
     headEnd = data[lf.end - 1] === 0x0d ? lf.end - 1 : lf.end;
     bodyStart = lf.bodyStart;
     head = data.subarray(start, headEnd);
-    ascii = isAscii(head);
-    text = head.toString(ascii ? 'latin1' : 'utf8');
+    decoded = readHead(head);
   }
   // RFC 3261 §25.1: the start line and header fields are UTF-8 (TEXT-UTF8char, UTF8-NONASCII). Invalid
   // sequences are decoded as U+FFFD only to read the partly parsed message for the 400.
-  const utf8Defect: Failure | undefined = ascii || isUtf8(head) ? undefined : { status: 400, defect: 'Header section is not valid UTF-8' };
-
-  let lineEnd = text.indexOf('\n');
-  if (lineEnd < 0) lineEnd = text.length;
-  const fieldsStart = lineEnd + 1;
-  if (text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-  const read = fieldsStart < text.length ? readHeaderLines(text, fieldsStart, !hasControlBytes(head)) : { fields: [] };
-  const first = text.slice(0, lineEnd);
+  const utf8Defect: Failure | undefined = decoded.ascii || isUtf8(head) ? undefined : { status: 400, defect: 'Header section is not valid UTF-8' };
+  const read = decoded.lines;
+  const first = decoded.startLine;
   const headers = new HeaderList(read.fields);
   const message = startLine(first, headers);
   if (!('kind' in message)) return failBare(oversized ? 513 : message.status, oversized ? 'Message Too Large' : message.defect, data, start);
