@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ClientPublication, PublicationError } from '../events/publication/client-publication.js';
+import { buildPidfFull, PIDF_DIFF } from '../presence/partial/pidf-diff.js';
 import { buildPidf } from '../presence/pidf/index.js';
 import type { Basic } from '../presence/pidf/index.js';
 import { addClientOptions, credentialsOf, openClientStack, parseAor, parseExpires, parseUriOption } from './client-stack.js';
 import type { ClientOptions } from './client-stack.js';
 import { failureHint } from './failure-hint.js';
+import { basicStatusDiff, statusOfLine } from './partial-updates.js';
 import { formatPublishEvent, publishEventJson } from './publish-format.js';
 import type { PublishEvent } from './publish-format.js';
 import { PIDF_TYPE } from './watch-format.js';
@@ -56,6 +59,7 @@ interface PublishOptions extends ClientOptions {
   contact?: string;
   expires: number;
   once?: boolean;
+  partial?: boolean;
 }
 
 /** The user part of a SIP URI `parseAor` accepted (for our Contact). */
@@ -108,8 +112,10 @@ async function runPublish(aor: string, o: PublishOptions): Promise<number> {
         report({ kind: 'failed', aor, status: err.status, reason: err.reason, ...(hint !== undefined ? { hint } : {}) });
       },
     };
+    // RFC 5264 §4.2: a partial publication starts with full state in a <pidf-full>.
+    let version = 1;
     try {
-      await pub.publish(body, PIDF_TYPE);
+      await (o.partial ? pub.publish(buildPidfFull(body, version), PIDF_DIFF) : pub.publish(body, PIDF_TYPE));
     } catch (e) {
       if (e instanceof PublicationError) return 1;
       throw e;
@@ -118,7 +124,16 @@ async function runPublish(aor: string, o: PublishOptions): Promise<number> {
       pub.stop();
       return 0;
     }
+    const lines = o.partial ? createInterface({ input: process.stdin }) : undefined;
+    lines?.on('line', (line) => {
+      const basic = statusOfLine(line);
+      if (basic === undefined) return void process.stderr.write('give open or closed\n');
+      version += 1;
+      // RFC 5264 §4.2: later changes are state deltas, sent with the entity tag (a modifying publication).
+      pub.publish(basicStatusDiff(aor, tupleIdFor(aor), basic, version), PIDF_DIFF).catch(() => undefined);
+    });
     await signal;
+    lines?.close();
     try {
       // RFC 3903 §4.5: removal is a PUBLISH with Expires 0 and the entity tag.
       await pub.remove();
@@ -146,7 +161,8 @@ export function publishCommand(): Command {
     )
     .option('--contact <uri>', 'where to reach you, put in the tuple (e.g. sip:alice@192.0.2.10)', parseUriOption)
     .addOption(new Option('--expires <s>', 'requested lifetime in seconds').default(3600).argParser(parseExpires))
-    .option('--once', 'publish once and exit after the 200 (the state stays until it expires; a later publish of the same address replaces it)');
+    .option('--once', 'publish once and exit after the 200 (the state stays until it expires; a later publish of the same address replaces it)')
+    .option('--partial', 'partial publication (RFC 5264): full state first as application/pidf-diff+xml, then each line "open" or "closed" typed on stdin is sent as a change of the status only');
   return addClientOptions(cmd).action(async (aor: string, o: PublishOptions, command: Command) => {
     let code: number;
     try {
