@@ -23,6 +23,12 @@ export class PidfDiffError extends Error {
   }
 }
 
+/**
+ * Written before <pidf-full> documents. <pidf-diff> documents go without it, as small as they can be:
+ * the declaration is optional (XML 1.0 §2.8) and UTF-8 is the default (RFC 5262 §5.2, RFC 3023).
+ */
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
 const DEFAULT_LIMITS: ScreenLimits = { maxBytes: 64 * 1024, maxDepth: 32, maxElements: 10_000 };
 
 function escape(s: string, attribute: boolean): string {
@@ -70,7 +76,7 @@ function rootTag(root: Element, local: 'pidf-full' | 'pidf-diff', version: numbe
   const p = diffPrefix(root);
   const decl = root.lookupNamespaceURI(p) === PIDF_DIFF_NS ? '' : ` xmlns:${p}="${PIDF_DIFF_NS}"`;
   // RFC 5262 §3.1, RFC 5263 §4.4: the version attribute, one counter across full and diff documents.
-  const open = `<?xml version="1.0" encoding="UTF-8"?>\n<${p}:${local}${attributes(root)}${decl}${extra} version="${version}"`;
+  const open = `<${p}:${local}${attributes(root)}${decl}${extra} version="${version}"`;
   return { open, close: `</${p}:${local}>\n`, p };
 }
 
@@ -82,7 +88,7 @@ export function buildPidfFull(full: Buffer, version: number): Buffer {
   const root = parseTrusted(full);
   const { open, close } = rootTag(root, 'pidf-full', version);
   const children = childElements(root).map((c) => write(c)).join('\n');
-  return Buffer.from(children ? `${open}>\n${children}\n${close}` : `${open}/>\n`, 'utf8');
+  return Buffer.from(`${XML_DECLARATION}${children ? `${open}>\n${children}\n${close}` : `${open}/>\n`}`, 'utf8');
 }
 
 /** A key per top-level child: components (tuple, person, device: RFC 4479 §3.5 ids) by id, others by content. */
