@@ -40,6 +40,8 @@ export class NotifyEncoding {
       settled: (delivered) => {
         const extra = encoded.settled?.(delivered);
         if (extra) this.persist(record.id, extra);
+        // A final NOTIFY is the last: nothing is kept for it (a fetch never had a running subscription).
+        if (final) pkg.forget?.(record.id);
       },
     };
   }
