@@ -6,7 +6,6 @@ import { ContentTypeHeader } from '../parser/headers/content-type.js';
 import { MaxForwardsHeader } from '../parser/headers/max-forwards.js';
 import { RequireHeader } from '../parser/headers/option-tags.js';
 import { ViaHeader } from '../parser/headers/via.js';
-import { parseUri } from '../parser/uri.js';
 
 /**
  * The request checks a UAS core makes before a method handler runs (RFC 3261 §8.2), in the RFC's order:
@@ -64,7 +63,7 @@ function check(req: SipRequest, policy: UasPolicy): SipError | undefined {
   }
 
   // §8.2.2.1: the Request-URI must use a scheme we support and address us.
-  const ruri = parseUri(req.uri);
+  const ruri = req.requestUri; // parsed once, by the parser's Request-URI check
   if (!ruri.ok) return new SipError(400, `Bad Request-URI: ${ruri.defect}`);
   if (!policy.schemes.includes(ruri.value.scheme)) return new SipError(416, 'Unsupported URI Scheme');
   if (!policy.isLocal(ruri.value)) {

@@ -1,6 +1,8 @@
 import { HeaderList } from './headers.js';
 import type { HeaderGrammar, ParseResult } from './headers.js';
 import { SipError } from './sip-error.js';
+import type { Uri } from './types.js';
+import { parseUri } from '../parser/uri.js';
 
 /**
  * The SIP message model (RFC 3261 §7). Header fields are kept as raw text in a {@link HeaderList} and
@@ -47,9 +49,11 @@ abstract class SipMessageBase {
 
 const EMPTY = Buffer.alloc(0);
 
-/** A SIP request. `uri` is the Request-URI text as received (parse it with the URI grammar on demand). */
+/** A SIP request. `uri` is the Request-URI text as received; {@link SipRequest.requestUri} parses it. */
 export class SipRequest extends SipMessageBase {
   readonly kind = 'request' as const;
+  // The parsed Request-URI and the text it was parsed from (a changed `uri` is parsed again).
+  private parsedUri: { text: string; result: ParseResult<Uri> } | undefined = undefined;
 
   constructor(
     /** Method, case-sensitive (RFC 3261 §7.1), e.g. `SUBSCRIBE`. */
@@ -60,6 +64,19 @@ export class SipRequest extends SipMessageBase {
     body?: Buffer,
   ) {
     super(headers, body);
+  }
+
+  /**
+   * The Request-URI parsed with the URI grammar (RFC 3261 §19.1, §25.1; any other scheme as RFC 3986
+   * text), or its defect; cached until `uri` changes. The parser fills it while it checks the
+   * Request-URI, so the UAS core does not parse it again. The value is shared: do not mutate it.
+   */
+  get requestUri(): ParseResult<Uri> {
+    const cached = this.parsedUri;
+    if (cached !== undefined && cached.text === this.uri) return cached.result;
+    const result = parseUri(this.uri);
+    this.parsedUri = { text: this.uri, result };
+    return result;
   }
 
   /** A copy with its own header list and the same body bytes. */

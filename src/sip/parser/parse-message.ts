@@ -12,7 +12,6 @@ import { ViaHeader } from './headers/via.js';
 import { hasControlBytes, readHeaderLines } from './header-lines.js';
 import type { HeaderLines } from './header-lines.js';
 import { isToken } from './scanner.js';
-import { parseUri } from './uri.js';
 
 /** Options for {@link parseMessage}. */
 export interface ParseOptions {
@@ -159,9 +158,9 @@ function startLine(line: string, headers: HeaderList): SipMessage | Failure {
  * UAS core's 416, RFC 4475 §3.3.2), is not wrapped in <> (§3.1.2.7), and a SIP URI carries no
  * header fields (RFC 3261 §19.1.1 Table 1; RFC 4475 §3.1.2.11).
  */
-function checkRequestUri(uri: string): string | undefined {
-  if (uri.charCodeAt(0) === 0x3c) return 'Bad Request-URI: enclosed in <>';
-  const r = parseUri(uri);
+function checkRequestUri(req: SipRequest): string | undefined {
+  if (req.uri.charCodeAt(0) === 0x3c) return 'Bad Request-URI: enclosed in <>';
+  const r = req.requestUri;
   if (!r.ok) return `Bad Request-URI: ${r.defect}`;
   if ('headers' in r.value && r.value.headers.length) return 'Bad Request-URI: header fields are not allowed in it';
   return undefined;
@@ -248,7 +247,7 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): MessagePars
     if (message.version.slice(4) !== '2.0') {
       return fail(505, `Version Not Supported: ${message.version}`, message);
     }
-    const uriDefect = checkRequestUri(message.uri);
+    const uriDefect = checkRequestUri(message);
     if (uriDefect) return fail(400, uriDefect, message);
   }
 
