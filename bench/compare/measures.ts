@@ -31,7 +31,9 @@ export interface RateResult {
   /** Response time percentiles at 50% of {@link sustained}, ms (NaN when not measured). */
   p50Ms: number;
   p99Ms: number;
-  /** Server CPU time (all its processes) per operation at {@link cpuRate}, microseconds. */
+  /** Server CPU time (all its processes) per operation at 50% of {@link sustained}, microseconds. */
+  halfRateCpuUsPerOp: number;
+  /** The same at {@link cpuRate}, microseconds. */
   cpuUsPerOp: number;
   /** Operations/s of the CPU measurement (NaN when not measured). */
   cpuRate: number;
@@ -122,7 +124,7 @@ export async function measureRate(lab: Lab, kind: RateKind, cpuRate?: number): P
     }
     const sustained = sustainedRate(steps);
     if (sustained === 0) {
-      return { kind, steps, sustained, p50Ms: NaN, p99Ms: NaN, cpuUsPerOp: NaN, cpuRate: NaN, halfRateNote: 'no step passed' };
+      return { kind, steps, sustained, p50Ms: NaN, p99Ms: NaN, halfRateCpuUsPerOp: NaN, cpuUsPerOp: NaN, cpuRate: NaN, halfRateNote: 'no step passed' };
     }
 
     /** `seconds` at `rate` operations/s once the server is idle; its calls, log and CPU per operation. */
@@ -140,7 +142,7 @@ export async function measureRate(lab: Lab, kind: RateKind, cpuRate?: number): P
     const half = await timed(sustained / 2, settings.latencySeconds, true);
     const times = parseResponseTimes(half.r.log);
     const notes = [`${half.note}, ${times.length} response times`];
-    // CPU per request falls as the rate rises (fewer wake-ups per message), so it is compared at one rate.
+    // CPU per request falls as the rate rises (fewer wake-ups per message), so it is also compared at one rate.
     let cpu = { rate: sustained / 2, usPerOp: half.cpuUsPerOp };
     if (cpuRate !== undefined && cpuRate <= sustained && Math.round(cpuRate) !== Math.round(sustained / 2)) {
       const run = await timed(cpuRate, settings.latencySeconds, false);
@@ -153,6 +155,7 @@ export async function measureRate(lab: Lab, kind: RateKind, cpuRate?: number): P
       sustained,
       p50Ms: percentile(times, 50) / 1000,
       p99Ms: percentile(times, 99) / 1000,
+      halfRateCpuUsPerOp: half.cpuUsPerOp,
       cpuUsPerOp: cpu.usPerOp,
       cpuRate: cpu.rate,
       halfRateNote: notes.join('; '),

@@ -159,10 +159,13 @@ function rows(settings: Settings, p: Results, k: Results | null, c: Results | nu
     row(`memory per publication, bytes (Pss sum, ${over})`, 'bytes', (r) => r.memory?.publicationsPss),
     row(`memory per subscription, bytes (VmRSS sum, ${over})`, 'bytes', (r) => r.memory?.subscriptionsRss),
     row(`memory per subscription, bytes (Pss sum, ${over})`, 'bytes', (r) => r.memory?.subscriptionsPss),
-    row(`CPU µs per PUBLISH, new (at ${at(p, 'publish-new')})`, 'us', (r) => r.rates['publish-new']?.cpuUsPerOp, true),
-    row(`CPU µs per PUBLISH, modify (at ${at(p, 'publish-modify')})`, 'us', (r) => r.rates['publish-modify']?.cpuUsPerOp, true),
-    row(`CPU µs per SUBSCRIBE dialog (at ${at(p, 'subscribe')})`, 'us', (r) => r.rates.subscribe?.cpuUsPerOp),
   );
+  const cpuLabels: Record<RateKind, string> = { 'publish-new': 'PUBLISH, new', 'publish-modify': 'PUBLISH, modify', 'subscribe': 'SUBSCRIBE dialog' };
+  for (const kind of ['publish-new', 'publish-modify', 'subscribe'] as const) {
+    const ceiling = kind !== 'subscribe';
+    out.push(row(`CPU µs per ${cpuLabels[kind]} (at 50% of each max)`, 'us', (r) => r.rates[kind]?.halfRateCpuUsPerOp, ceiling));
+    out.push(row(`CPU µs per ${cpuLabels[kind]} (all at ${at(p, kind)})`, 'us', (r) => r.rates[kind]?.cpuUsPerOp, ceiling));
+  }
   settings.fanouts.forEach((n, i) => out.push(row(`CPU µs per NOTIFY, fan-out to ${fmtCount(n)}`, 'us', (r) => r.fanouts[i]?.cpuUsPerNotify)));
   return out;
 }
