@@ -4,6 +4,7 @@ import { childElements, oneLine, parseXmlDom } from '../../util/xml-dom.js';
 import { screenXml } from '../../util/xml-guard.js';
 import type { ScreenLimits } from '../../util/xml-guard.js';
 import { NS } from '../pidf/namespaces.js';
+import { childOps } from './child-diff.js';
 import { applyPatch, PatchError, PIDF_DIFF_NS } from './patch.js';
 import { SelectorError } from './selector.js';
 
@@ -132,8 +133,8 @@ function selector(el: Element): string {
 
 /**
  * A <pidf-diff> document (RFC 5262 §3) turning the PIDF body `previous` into `next` at the level of
- * tuples, persons and devices (by id, RFC 4479 §3.5): changed components replaced, new ones added in
- * place, gone ones removed, moved ones removed and added again (RFC 5263 §4.4). Undefined when the change is not expressible that way (the
+ * tuples, persons and devices (by id, RFC 4479 §3.5): changed components replaced (or only their changed
+ * children, when smaller: see child-diff.ts), new ones added in place, gone ones removed, moved ones removed and added again (RFC 5263 §4.4). Undefined when the change is not expressible that way (the
  * entity, root attributes or other top-level elements changed or moved, or a prefix of a
  * removed component is bound otherwise now) or when the diff would not be smaller than the <pidf-full>
  * document: the caller then sends full state (RFC 5262 §4).
@@ -176,8 +177,14 @@ export function buildPidfDiff(previous: Buffer, next: Buffer, version: number): 
     const c = now[i]!;
     if (stay.has(c.key)) {
       const text = write(c.el);
-      // RFC 5263 §4.4: changed information is listed under <replace> elements.
-      if (write(oldKeys.get(c.key)!.el) !== text) ops.push(`<${p}:replace sel='${selector(c.el)}'>${text}</${p}:replace>`);
+      const was = oldKeys.get(c.key)!.el;
+      if (write(was) === text) continue;
+      // RFC 5263 §4.4: changed information is listed under <replace> elements: the whole component, or
+      // its changed children when that is smaller (and the component's own attributes are unchanged).
+      const whole = `<${p}:replace sel='${selector(c.el)}'>${text}</${p}:replace>`;
+      const finer = attributes(was) === attributes(c.el) ? childOps(was, c.el, selector(c.el), p, after, write) : undefined;
+      if (finer && finer.join('\n').length < whole.length) ops.push(...finer);
+      else ops.push(whole);
       continue;
     }
     // RFC 5263 §4.4: added information is listed inside <add> elements, here before the next staying sibling.
