@@ -162,3 +162,19 @@ test('local policy: a presentity notifies its watchers at most once every 5 s (R
   assert.ok(later.length <= 2 && minGap(later) >= 5000, `arrivals ${s.arrivals.map(([t]) => t).join(',')}`);
   assert.match(s.bob.notifies(dialog).at(-1)!.body.toString('utf8'), /update 10</);
 });
+
+test('Bob asks for max-rate=1 in the 200 to his first NOTIFY: the burst then reaches him at most once a second (RFC 6446 §4.1, §5.2)', async () => {
+  const s = await stage();
+  const etag = await s.alice.publish({ body: note(0) });
+  await settle();
+  s.bob.peer.answerHeaders = (req) => (req.method === 'NOTIFY' ? [['Event', 'presence;max-rate=1']] : []);
+  const dialog = await subscribed(s, 'presence');
+  assert.doesNotMatch(stateOf(s.arrivals[0]![1]), /rate/);
+  await burst(s, 20, etag.headers.get('SIP-ETag')!);
+  await walk(s.world, 1500);
+  const notifies = s.bob.notifies(dialog);
+  assert.ok(notifies.length <= 4, `${notifies.length} NOTIFYs for 20 updates in 2 s`);
+  assert.ok(minGap(s.arrivals) >= 1000, `arrivals ${s.arrivals.map(([t]) => t).join(',')}`);
+  assert.match(stateOf(notifies[1]!), /;max-rate=1$/, 'the new rate is reflected');
+  assert.match(notifies.at(-1)!.body.toString('utf8'), /update 20</, 'the final state is delivered');
+});

@@ -31,6 +31,8 @@ export class SipPeer {
    * vanished). Default: 200.
    */
   onRequest: (req: SipRequest) => number | undefined = () => 200;
+  /** Header fields added to the response to each received request (e.g. an Event header in a NOTIFY's 200). Default none. */
+  answerHeaders: (req: SipRequest) => Array<[string, string]> = () => [];
   private waiters: Waiter[] = [];
   private hostName = '';
   private portNumber = 0;
@@ -44,7 +46,11 @@ export class SipPeer {
     this.transactions.onRequest = (tx) => {
       this.received.push(tx.request);
       const status = this.onRequest(tx.request);
-      if (status !== undefined) tx.respond(createResponse(tx.request, status));
+      if (status !== undefined) {
+        const res = createResponse(tx.request, status);
+        for (const [name, value] of this.answerHeaders(tx.request)) res.headers.append(name, value);
+        tx.respond(res);
+      }
       this.waiters = this.waiters.filter((w) => !this.settle(w));
     };
   }

@@ -40,6 +40,7 @@ import { PresentityGate } from './presentity-gate.js';
 import { NO_RATE_POLICY, withAgreedRates } from './rate-control.js';
 import type { RateControlPolicy } from './rate-control.js';
 import { PendingTimers } from './pending-timers.js';
+import { ResponseRates } from './response-rates.js';
 import { flowOf, newSubscriptionRecord } from './subscription-record.js';
 
 /** Options of {@link Notifier}. */
@@ -159,6 +160,7 @@ export class Notifier {
   private readonly expiry: ExpiryTimers;
   private readonly throttle: NotifyThrottle<Job>;
   private readonly gate: PresentityGate;
+  private readonly responseRates: ResponseRates<Job>;
   private readonly counts = new Map<string, number>();
   private readonly chain = new KeyedQueue();
   private closed = false;
@@ -183,6 +185,7 @@ export class Notifier {
     this.throttle = new NotifyThrottle<Job>(this.clock, opts.rateControl ?? NO_RATE_POLICY, (id) => this.firstNotify(id));
     this.gate = new PresentityGate(this.clock, this.throttle.policy.minIntervalPerPresentityMs, (err) => this.log.error({ err }, 'notifying watchers failed'));
     this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job), this.throttle);
+    this.responseRates = new ResponseRates(this.store, this.chain, this.queue, this.throttle.policy, this.clock, this.log);
     this.expiry = new ExpiryTimers(this.clock, (id) => this.expire(id));
     this.encoding = new NotifyEncoding(this.registry, this.store, this.chain, this.log);
     this.pending = new PendingTimers(this.clock, opts.pendingTimeoutMs ?? 0, (id) => this.giveUp(id));
@@ -539,6 +542,8 @@ export class Notifier {
       const outcome = await this.sender.send(job.record, cseq, encoded.content, this.clock.now());
       encoded.settled(outcome.kind === 'delivered');
       if (this.closed) return;
+      // RFC 6446 §5.2: rates changed in the 2xx apply from the next NOTIFY on (awaited: it may be waiting).
+      if (outcome.kind === 'delivered' && !job.final) await this.responseRates.answered(id, outcome.event);
       if (notifyCompleted.hasSubscribers) notifyCompleted.publish({ id, cseq, final: job.final, outcome });
       if (outcome.kind !== 'delivered') this.log.info({ id, cseq, cause: outcome.cause }, `NOTIFY failed (${outcome.kind})`);
       // RFC 6665 §4.2.2: the failure ends the subscription, and no NOTIFY says so.

@@ -86,6 +86,12 @@ export class NotifyQueue<J extends QueuedNotify> {
     return true;
   }
 
+  /** Replaces the NOTIFY waiting for `key`, if any, by `fn(job)` (e.g. with rates changed meanwhile). */
+  update(key: string, fn: (job: J) => J): void {
+    const s = this.slots.get(key);
+    if (s?.next) s.next = fn(s.next);
+  }
+
   /** Discards what waits for `key` and refuses more (the subscription ended without a final NOTIFY). */
   drop(key: string): void {
     const s = this.slots.get(key);

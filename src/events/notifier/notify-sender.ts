@@ -2,7 +2,8 @@ import { nextHop } from '../../sip/dialog/in-dialog-request.js';
 import { uriTarget } from '../../sip/dialog/uri-target.js';
 import type { HostResolver } from '../../sip/dialog/uri-target.js';
 import type { SipRequest } from '../../sip/message/message.js';
-import type { SipUri } from '../../sip/message/types.js';
+import type { EventType, SipUri } from '../../sip/message/types.js';
+import { EventHeader } from '../../sip/parser/headers/event.js';
 import { parseUri } from '../../sip/parser/uri.js';
 import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
 import { sameAddress } from '../../sip/transport/address.js';
@@ -14,13 +15,14 @@ import type { NotifyContent } from './notify-request.js';
 
 /**
  * How one NOTIFY transaction ended, for the subscription (RFC 6665 §4.2.2):
- * - `delivered`: a 2xx;
+ * - `delivered`: a 2xx; `event` is its Event header, if it has a well-formed one (RFC 6446 §4.1: the
+ *   subscriber may change its rate control parameters there);
  * - `ended`: the subscription must be removed without another NOTIFY (a response in the list of
  *   §4.2.2, 408, Timer F, or a transport failure); `cause` says which;
  * - `kept`: another failure (e.g. 500, 503, 403): logged, and the subscription goes on.
  */
 export type NotifyOutcome =
-  | { readonly kind: 'delivered'; readonly status: number }
+  | { readonly kind: 'delivered'; readonly status: number; readonly event?: EventType }
   | { readonly kind: 'ended'; readonly cause: string; readonly status?: number }
   | { readonly kind: 'kept'; readonly cause: string; readonly status?: number };
 
@@ -84,8 +86,10 @@ export class NotifySender {
         this.transactions.sendRequest(req, target, {
           onResponse: (res) => {
             if (res.status < 200) return;
-            if (res.status < 300) resolve({ kind: 'delivered', status: res.status });
-            else if (responseEndsSubscription(res.status)) resolve({ kind: 'ended', cause: `${res.status} ${res.reason}`, status: res.status });
+            if (res.status < 300) {
+              const event = res.tryHeader(EventHeader);
+              resolve({ kind: 'delivered', status: res.status, ...(event.ok && event.value ? { event: event.value } : {}) });
+            } else if (responseEndsSubscription(res.status)) resolve({ kind: 'ended', cause: `${res.status} ${res.reason}`, status: res.status });
             else resolve({ kind: 'kept', cause: `${res.status} ${res.reason}`, status: res.status });
           },
           // RFC 6665 §4.2.2: on Timer F the notifier SHOULD remove the subscription.

@@ -122,11 +122,52 @@ export function withAgreedRates(
   policy: RateControlPolicy,
 ): Record<string, unknown> | undefined {
   const requested = requestedRates(event);
-  const rates = grantedSeconds > 0 ? agreeRates(requested, grantedSeconds, policy) : {};
+  return withRates(extra, grantedSeconds > 0 ? agreeRates(requested, grantedSeconds, policy) : {});
+}
+
+/** A record's `extra` keeping `rates` as the agreed ones (none: the key is removed). */
+export function withRates(extra: Record<string, unknown> | undefined, rates: Rates): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = { ...extra };
   if (Object.keys(rates).length) out[EXTRA_KEY] = rates;
   else delete out[EXTRA_KEY];
   return extra === undefined && !Object.keys(out).length ? undefined : out;
+}
+
+/**
+ * The rates to adopt after the subscriber answered a NOTIFY of `record` with a 2xx whose Event header is
+ * `event` (RFC 6446 §5.2, §6.2, §7.2: the notifier MUST extract the parameters from a 2xx response to
+ * the NOTIFY too), at `now` (ms); undefined when the agreed rates stay as they are:
+ * - a 2xx without an Event header (as most are) updates nothing; one with an Event header is an update,
+ *   and a parameter it does not carry is removed (§5.1, §6.1, §7.1: removing a control is "not including"
+ *   its parameter in a 2xx response);
+ * - an Event header naming another package or `id` is not about this subscription: ignored;
+ * - a malformed value (§9.2, or zero) cannot be answered 400 in a response: the update is ignored and
+ *   the current rates are kept;
+ * - the rates are agreed as for a SUBSCRIBE ({@link agreeRates}) with the remaining duration (§5.3: a
+ *   max-rate allowing no NOTIFY before expiry is raised to 1 / the remaining time).
+ */
+export function ratesAfterResponse(
+  record: Readonly<SubscriptionRecord>,
+  event: EventType | undefined,
+  policy: RateControlPolicy,
+  now: number,
+): Rates | undefined {
+  if (!event) return undefined;
+  const name = [event.package, ...event.templates].join('.');
+  if (name !== record.event || (event.params.get('id') ?? undefined) !== record.eventId) return undefined;
+  const remainingSeconds = (record.expiresAt - now) / 1000;
+  if (remainingSeconds <= 0) return undefined;
+  let requested: Rates;
+  try {
+    requested = requestedRates(event);
+  } catch (err) {
+    if (err instanceof SipError) return undefined;
+    throw err;
+  }
+  const agreed = agreeRates(requested, remainingSeconds, policy);
+  const current = ratesOf(record);
+  const same = PARAMS.every(([, key]) => agreed[key] === current[key]);
+  return same ? undefined : agreed;
 }
 
 /** The rates agreed for a subscription (none when it uses no rate control). */

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MIN_RATE_CEILING, NO_RATE_POLICY, agreeRates, formatRate, rateStateParams, ratesOf, requestedRates, withAgreedRates,
+  MIN_RATE_CEILING, NO_RATE_POLICY, agreeRates, formatRate, rateStateParams, ratesAfterResponse, ratesOf, requestedRates,
+  withAgreedRates,
 } from '../../../../src/events/notifier/rate-control.js';
 import { SipError } from '../../../../src/sip/message/sip-error.js';
 import { EventHeader } from '../../../../src/sip/parser/headers/event.js';
@@ -103,5 +104,46 @@ describe('agreed rates in the record and the NOTIFY', () => {
   test('a record without rates reflects nothing; stored junk is ignored', () => {
     assert.equal(rateStateParams(record(undefined)).size, 0);
     assert.deepEqual(ratesOf(record({ rates: { maxRate: 'x', minRate: -1, adaptiveMinRate: 0.5 } })), { adaptiveMinRate: 0.5 });
+  });
+});
+
+describe('ratesAfterResponse: rates in the 2xx to a NOTIFY (RFC 6446 §4.1, §5.2)', () => {
+  const NOW = 1_000_000;
+  const sub = (rates: Record<string, number> | undefined, eventId?: string): SubscriptionRecord =>
+    ({ event: 'presence', expiresAt: NOW + 600_000, extra: rates ? { rates } : {}, ...(eventId ? { eventId } : {}) } as unknown as SubscriptionRecord);
+
+  test('a 2xx without an Event header changes nothing', () => {
+    assert.equal(ratesAfterResponse(sub({ maxRate: 1 }), undefined, NO_RATE_POLICY, NOW), undefined);
+  });
+
+  test('the parameters of its Event header replace the agreed ones; one left out is removed (§5.1, §6.1)', () => {
+    assert.deepEqual(ratesAfterResponse(sub(undefined), event('presence;max-rate=1'), NO_RATE_POLICY, NOW), { maxRate: 1 });
+    assert.deepEqual(ratesAfterResponse(sub({ maxRate: 1 }), event('presence;min-rate=0.1'), NO_RATE_POLICY, NOW), { minRate: 0.1 });
+    assert.deepEqual(ratesAfterResponse(sub({ maxRate: 1 }), event('presence'), NO_RATE_POLICY, NOW), {});
+  });
+
+  test('the same rates again are no change', () => {
+    assert.equal(ratesAfterResponse(sub({ maxRate: 1 }), event('presence;max-rate=1'), NO_RATE_POLICY, NOW), undefined);
+    assert.equal(ratesAfterResponse(sub(undefined), event('presence'), NO_RATE_POLICY, NOW), undefined);
+  });
+
+  test('agreed with the remaining duration (§5.3) and the local policy', () => {
+    assert.deepEqual(ratesAfterResponse(sub(undefined), event('presence;max-rate=0.0001'), NO_RATE_POLICY, NOW + 500_000), {
+      maxRate: Number(formatRate(1 / 100)),
+    });
+    const policy = { minIntervalPerWatcherMs: 2000, minIntervalPerPresentityMs: 0 };
+    assert.deepEqual(ratesAfterResponse(sub(undefined), event('presence;max-rate=10'), policy, NOW), { maxRate: 0.5 });
+  });
+
+  test('a malformed value keeps the current rates (a response cannot be answered 400)', () => {
+    assert.equal(ratesAfterResponse(sub({ maxRate: 1 }), event('presence;max-rate=fast'), NO_RATE_POLICY, NOW), undefined);
+    assert.equal(ratesAfterResponse(sub({ maxRate: 1 }), event('presence;max-rate=0;min-rate=0.1'), NO_RATE_POLICY, NOW), undefined);
+  });
+
+  test('an Event header of another package or id, or an expired subscription, is ignored', () => {
+    assert.equal(ratesAfterResponse(sub(undefined), event('presence.winfo;max-rate=1'), NO_RATE_POLICY, NOW), undefined);
+    assert.equal(ratesAfterResponse(sub(undefined, 'a'), event('presence;id=b;max-rate=1'), NO_RATE_POLICY, NOW), undefined);
+    assert.deepEqual(ratesAfterResponse(sub(undefined, 'a'), event('presence;id=a;max-rate=1'), NO_RATE_POLICY, NOW), { maxRate: 1 });
+    assert.equal(ratesAfterResponse(sub(undefined), event('presence;max-rate=1'), NO_RATE_POLICY, NOW + 600_000), undefined);
   });
 });
