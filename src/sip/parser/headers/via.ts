@@ -45,7 +45,9 @@ function via(s: Scanner): Via {
   if (params.get('branch') === null) s.fail('empty branch in Via');
   const received = params.get('received');
   if (received !== undefined && (received === null || !isReceived(received))) s.fail('invalid received in Via');
-  const v: Via = { protocol: `${name.toUpperCase()}/${version}`, transport, host, params };
+  // Nearly every Via says SIP/2.0: that one is not rebuilt from its parts.
+  const protocol = name === 'SIP' && version === '2.0' ? 'SIP/2.0' : `${name.toUpperCase()}/${version}`;
+  const v: Via = { protocol, transport, host, params };
   if (port !== undefined) v.port = port;
   return v;
 }
