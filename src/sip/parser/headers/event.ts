@@ -3,18 +3,31 @@ import type { EventType } from '../../message/types.js';
 import { isToken, parseList, runGrammar } from '../scanner.js';
 import type { Scanner } from '../scanner.js';
 
-// token-nodot = 1*( alphanum / "-" / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" )  (RFC 6665 §8.4)
-const TOKEN_NODOT = /^[A-Za-z0-9\-!%*_+`'~]+$/;
-
 /**
  * `event-type = event-package *( "." event-template )` (RFC 6665 §8.4). Case is kept: RFC 6665 §8.2.1
  * compares the event-type byte by byte, so `Presence` is not `presence`.
  */
 function eventType(s: Scanner, what: string): Pick<EventType, 'package' | 'templates'> {
   s.ws();
-  const parts = s.token(`event type in ${what}`).split('.');
-  for (const p of parts) if (!TOKEN_NODOT.test(p)) s.fail(`invalid event type in ${what}`);
+  // A constant label for Event, read on every SUBSCRIBE, PUBLISH and NOTIFY.
+  const type = s.token(what === 'Event' ? 'event type in Event' : `event type in ${what}`);
+  // token-nodot = token characters but "." (RFC 6665 §8.4), so within a token only empty parts can fail.
+  if (type.indexOf('.') < 0) return { package: type, templates: [] };
+  const parts = type.split('.');
+  if (parts.includes('')) s.fail(`invalid event type in ${what}`);
   return { package: parts[0]!, templates: parts.slice(1) };
+}
+
+/** One Event value: event-type *( SEMI event-param ). */
+function event(s: Scanner): EventType {
+  const t = eventType(s, 'Event');
+  const params = new Map<string, string | null>();
+  s.params(params, 'Event');
+  s.end('Event');
+  const id = params.get('id');
+  // event-param = generic-param / ( "id" EQUAL token )
+  if (id !== undefined && (id === null || !isToken(id))) s.fail('id parameter of Event is not a token');
+  return { package: t.package, templates: t.templates, params };
 }
 
 /**
@@ -26,16 +39,7 @@ export const EventHeader: HeaderGrammar<EventType> = {
   parse(values) {
     // RFC 6665 §8.2.1: exactly one event type per Event header field; multiple events are disallowed.
     if (values.length > 1) return { ok: false, defect: 'more than one Event' };
-    return runGrammar(values[0]!, (s) => {
-      const t = eventType(s, 'Event');
-      const params = new Map<string, string | null>();
-      s.params(params, 'Event');
-      s.end('Event');
-      const id = params.get('id');
-      // event-param = generic-param / ( "id" EQUAL token )
-      if (id !== undefined && (id === null || !isToken(id))) s.fail('id parameter of Event is not a token');
-      return { ...t, params };
-    });
+    return runGrammar(values[0]!, event);
   },
 };
 
