@@ -10,7 +10,7 @@ import { newTag } from '../../src/util/ids.js';
 import { SipPeer } from '../../test/support/sip-peer.js';
 
 /**
- * `node dist/bench/partial/run.js [--updates 20]`: bytes on the wire per update, partial notification
+ * `node dist/bench/partial/run.js [--updates 20] [--samples]`: bytes on the wire per update, partial notification
  * (RFC 5263, application/pidf-diff+xml) vs full PIDF documents (issue 6 measure). One presentity
  * publishes 10 tuples; then `--updates` times one tuple changes. Two watchers: one accepting pidf-diff,
  * one PIDF only. Each NOTIFY is counted as the bytes of the whole message (start line, headers, body)
@@ -24,11 +24,33 @@ const PS = { transport: 'LOOP' as const, address: 'ps.test', port: 5060 };
 const PRESENTITY = `sip:alice@${DOMAIN}`;
 const TUPLES = 10;
 
-type Change = 'note' | 'basic';
+/**
+ * What an update changes in one tuple: its note and timestamp, its basic status and timestamp (what
+ * phones send: the timestamp goes with every change), or its note alone (the timestamp stays).
+ */
+type Change = 'note' | 'basic' | 'note-only';
+
+/**
+ * Tuple `i` in the shape real phones publish (/work/shared/captures): linphone's (basic status with
+ * <pidfonline:online/>, contact with priority, timestamp), an IMS client's (OMA service-description of
+ * the IM service, TS 23.141 §6.2, contact, RPID class) and baresip/Twinkle's (basic status, contact),
+ * rotating; every tuple also carries a note and a timestamp, as linphone's do after a status change.
+ */
+function tuple(i: number, basic: string, note: string, stamp: string): string {
+  const contact = (prio: string): string => `<contact priority="${prio}">sip:alice@192.0.2.${10 + i}:5060;transport=tcp</contact>`;
+  const tail = `<note xml:lang="en">${note}</note><timestamp>${stamp}</timestamp>`;
+  if (i % 3 === 0) return `<tuple id="pfvgr${i}"><status><basic>${basic}</basic><pidfonline:online/></status>${contact('0.8')}${tail}</tuple>`;
+  if (i % 3 === 1) {
+    const service = '<op:service-description><op:service-id>org.openmobilealliance:IM-session</op:service-id><op:version>1.0</op:version></op:service-description>';
+    return `<tuple id="ims${i}"><status><basic>${basic}</basic></status>${service}${contact('0.9')}<rpid:class>im</rpid:class>${tail}</tuple>`;
+  }
+  return `<tuple id="t41${i}"><status><basic>${basic}</basic></status>${contact('1.0')}${tail}</tuple>`;
+}
 
 /**
  * Alice's document after `update` updates: update u touches tuple u mod 10 only, giving it the note
- * "update u" (`note`) or flipping its basic status (`basic`); earlier changes stay.
+ * "update u" (`note`, `note-only`) or flipping its basic status (`basic`), and a new timestamp (not for
+ * `note-only`); earlier changes stay.
  */
 function document(change: Change, update: number): string {
   const tuples = Array.from({ length: TUPLES }, (_, i) => {
@@ -41,10 +63,12 @@ function document(change: Change, update: number): string {
       }
     }
     const basic = change === 'basic' && touches % 2 === 1 ? 'closed' : 'open';
-    const note = change === 'note' && touches > 0 ? `update ${last}` : `device ${i} available`;
-    return `<tuple id="t${i}"><status><basic>${basic}</basic></status><contact priority="0.${9 - i}">sip:alice@192.0.2.${10 + i}:5060;transport=tcp</contact><note xml:lang="en">${note}</note><timestamp>2026-11-22T02:00:0${i}Z</timestamp></tuple>`;
+    const note = change !== 'basic' && touches > 0 ? `update ${last}` : `device ${i} available`;
+    const stamp = `2026-11-22T02:${String(change === 'note-only' ? 0 : last).padStart(2, '0')}:0${i}Z`;
+    return tuple(i, basic, note, stamp);
   }).join('');
-  return `<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="${PRESENTITY}">${tuples}</presence>`;
+  const ns = 'xmlns="urn:ietf:params:xml:ns:pidf" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" xmlns:op="urn:oma:xml:prs:pidf:oma-pres" xmlns:pidfonline="http://www.linphone.org/xsds/pidfonline.xsd"';
+  return `<?xml version="1.0" encoding="UTF-8"?><presence ${ns} entity="${PRESENTITY}">${tuples}</presence>`;
 }
 
 async function settle(rounds: number): Promise<void> {
@@ -58,6 +82,9 @@ interface Totals {
   partialBody: number;
   diffs: number;
   notifies: number;
+  /** One full PIDF body and one whole partial NOTIFY, as examples. */
+  sampleFull: string;
+  sampleDiff: string;
 }
 
 async function measure(change: Change, updates: number): Promise<Totals> {
@@ -104,6 +131,8 @@ async function measure(change: Change, updates: number): Promise<Totals> {
       partialBody: sum(partials, (r) => r.body.length),
       diffs: partials.filter((r) => r.body.toString('utf8').includes(':pidf-diff')).length,
       notifies: updates,
+      sampleFull: fulls[0]!.body.toString('utf8'),
+      sampleDiff: serialize(partials[0]!).toString('utf8'),
     };
   } finally {
     for (const p of [pua, full, partial]) await p.close();
@@ -113,16 +142,21 @@ async function measure(change: Change, updates: number): Promise<Totals> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { updates: { type: 'string', default: '20' } } });
+  const { values } = parseArgs({ options: { updates: { type: 'string', default: '20' }, samples: { type: 'boolean', default: false } } });
   const updates = Number(values.updates);
   console.log(`${TUPLES} tuples, ${updates} updates of one tuple each; bytes per NOTIFY (mean)\n`);
   console.log('| change | full PIDF message | partial message | fewer bytes | full body | partial body | fewer bytes (body) | NOTIFYs sent as <pidf-diff> |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const change of ['note', 'basic'] as const) {
+  const samples: string[] = [];
+  for (const change of ['note', 'basic', 'note-only'] as const) {
     const t = await measure(change, updates);
+    samples.push(`first partial NOTIFY (${change}):\n${t.sampleDiff}`);
+    if (change === 'note') samples.unshift(`first full NOTIFY body (${change}, ${t.sampleFull.length} bytes):\n${t.sampleFull}`);
     const per = (n: number): string => (n / t.notifies).toFixed(0);
-    console.log(`| a tuple's ${change === 'note' ? 'note (in place)' : 'basic status (moves)'} | ${per(t.fullMessage)} | ${per(t.partialMessage)} | ${(t.fullMessage / t.partialMessage).toFixed(1)}x | ${per(t.fullBody)} | ${per(t.partialBody)} | ${(t.fullBody / t.partialBody).toFixed(1)}x | ${t.diffs}/${t.notifies} |`);
+    const what = { note: 'note and timestamp', basic: 'basic status and timestamp', 'note-only': 'note alone (timestamp kept)' }[change];
+    console.log(`| a tuple's ${what} | ${per(t.fullMessage)} | ${per(t.partialMessage)} | ${(t.fullMessage / t.partialMessage).toFixed(1)}x | ${per(t.fullBody)} | ${per(t.partialBody)} | ${(t.fullBody / t.partialBody).toFixed(1)}x | ${t.diffs}/${t.notifies} |`);
   }
+  if (values.samples) console.log(`\n${samples.join('\n')}`);
 }
 
 main().catch((err: unknown) => {

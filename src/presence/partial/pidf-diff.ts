@@ -73,11 +73,11 @@ function parseTrusted(body: Buffer): Element {
 }
 
 /** The start tag of a pidf-diff root named `local`, with the declarations and attributes of <presence> `root`. */
-function rootTag(root: Element, local: 'pidf-full' | 'pidf-diff', version: number, extra = ''): { open: string; close: string; p: string } {
+function rootTag(root: Element, local: 'pidf-full' | 'pidf-diff', version: number, extra = '', skip?: (a: Attr) => boolean): { open: string; close: string; p: string } {
   const p = diffPrefix(root);
   const decl = root.lookupNamespaceURI(p) === PIDF_DIFF_NS ? '' : ` xmlns:${p}="${PIDF_DIFF_NS}"`;
   // RFC 5262 §3.1, RFC 5263 §4.4: the version attribute, one counter across full and diff documents.
-  const open = `<${p}:${local}${attributes(root)}${decl}${extra} version="${version}"`;
+  const open = `<${p}:${local}${attributes(root, skip)}${decl}${extra} version="${version}"`;
   return { open, close: `</${p}:${local}>\n`, p };
 }
 
@@ -194,8 +194,12 @@ export function buildPidfDiff(previous: Buffer, next: Buffer, version: number): 
     ops.push(`<${p}:add ${at}>${write(c.el)}</${p}:add>`);
   }
   const decls = [...extraDecls].map(([prefix, u]) => ` xmlns:${prefix}="${escape(u, true)}"`).join('');
-  const { open, close } = rootTag(after, 'pidf-diff', version, decls);
-  const body = ops.length ? `${open}>\n${ops.join('\n')}\n${close}` : `${open}/>\n`;
+  const text = ops.join('\n');
+  // Prefixed declarations of <presence> that no operation uses are left out, the diff being as small as
+  // it can be (the default namespace stays: unprefixed selector steps resolve to it, RFC 5261 §4.2.2).
+  const unused = (a: Attr): boolean => a.prefix === 'xmlns' && !new RegExp(`(?<![\\w.-])${a.localName!.replace(/\./g, '\\.')}:`).test(text);
+  const { open, close } = rootTag(after, 'pidf-diff', version, decls, unused);
+  const body = ops.length ? `${open}>\n${text}\n${close}` : `${open}/>\n`;
   const diff = Buffer.from(body, 'utf8');
   return diff.length < buildPidfFull(next, version).length ? diff : undefined;
 }
