@@ -1,4 +1,6 @@
-import type { SipRequest } from '../../sip/message/message.js';
+import { addDialogResponseHeaders } from '../../sip/dialog/dialog-state.js';
+import type { SipRequest, SipResponse } from '../../sip/message/message.js';
+import { createResponse } from '../../sip/message/response.js';
 import { SipError } from '../../sip/message/sip-error.js';
 import { AcceptHeader, accepts } from '../../sip/parser/headers/accept.js';
 import { ContentTypeHeader } from '../../sip/parser/headers/content-type.js';
@@ -74,4 +76,15 @@ export function grantExpires(req: SipRequest, policy: ExpiryPolicy): number {
     throw new SipError(423, 'Interval Too Brief', [['Min-Expires', String(policy.min)]]);
   }
   return Math.min(asked, policy.max);
+}
+
+/**
+ * The 2xx to a SUBSCRIBE: the granted Expires, seconds (RFC 6665 §3.1.1 MUST), Record-Route copied and
+ * Contact `localTarget` (RFC 3261 §12.1.1), and To tag `toTag` for a new dialog.
+ */
+export function subscribeOk(req: SipRequest, granted: number, localTarget: string, toTag?: string): SipResponse {
+  const res = createResponse(req, 200, undefined, toTag);
+  res.headers.append('Expires', String(granted));
+  addDialogResponseHeaders(res, req, localTarget);
+  return res;
 }

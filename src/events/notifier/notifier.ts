@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { canonicalAor } from '../../sip/core/aor.js';
 import { KeyedQueue } from '../../util/keyed-queue.js';
 import type { LocalIdentity } from '../../sip/core/local-identity.js';
 import type { MethodHandler, UasContext } from '../../sip/core/user-agent-core.js';
-import { addDialogResponseHeaders, refreshedTarget, uasDialogFromRequest } from '../../sip/dialog/dialog-state.js';
+import { refreshedTarget, uasDialogFromRequest } from '../../sip/dialog/dialog-state.js';
 import type { HostResolver } from '../../sip/dialog/uri-target.js';
 import { formatUri } from '../../sip/message/format.js';
 import type { SipRequest, SipResponse } from '../../sip/message/message.js';
@@ -21,16 +20,17 @@ import type { Clock } from '../../util/clock.js';
 import { newTag } from '../../util/ids.js';
 import { silentLogger } from '../../util/logger.js';
 import type { Logger } from '../../util/logger.js';
-import type { EventPackage, NotifyBody } from '../event-package.js';
+import type { EventPackage } from '../event-package.js';
 import type { PackageRegistry } from '../package-registry.js';
 import {
   notifyCompleted, publishSubscription, publishTermination, subscriptionCreated, subscriptionRefreshed,
 } from './diagnostics.js';
 import { localTargetFor, withLocalTarget } from './local-target.js';
-import { grantExpires, negotiateAccept, subscribeBody } from './negotiation.js';
+import { grantExpires, negotiateAccept, subscribeBody, subscribeOk } from './negotiation.js';
 import { NotifyEncoding } from './notify-encoding.js';
+import { hashOf, renderBody } from './notify-job.js';
+import type { Job, Retired } from './notify-job.js';
 import { NotifyQueue } from './notify-queue.js';
-import type { QueuedNotify } from './notify-queue.js';
 import type { NotifyContent } from './notify-request.js';
 import { NotifySender } from './notify-sender.js';
 import type { LifecycleObserver, SubscriptionLifecycle } from './lifecycle.js';
@@ -40,6 +40,10 @@ import { PresentityGate } from './presentity-gate.js';
 import { NO_RATE_POLICY, withAgreedRates } from './rate-control.js';
 import type { RateControlPolicy } from './rate-control.js';
 import { PendingTimers } from './pending-timers.js';
+import { LiveSubscriptions, countKey } from './live-subscriptions.js';
+import type { Live } from './live-subscriptions.js';
+import { takeOver } from './recovery.js';
+import type { NotifierRecovery } from './recovery.js';
 import { ResponseRates } from './response-rates.js';
 import { flowOf, newSubscriptionRecord } from './subscription-record.js';
 
@@ -81,50 +85,7 @@ export interface NotifierOptions {
   };
 }
 
-/** Counts of {@link Notifier.recover}. */
-export interface NotifierRecovery {
-  /** Subscriptions still running, whose expiry is scheduled again. */
-  readonly active: number;
-  /** Subscriptions found expired (or of a package no longer served), ended with a final NOTIFY. */
-  readonly ended: number;
-}
-
-/** What the notifier keeps in memory per stored subscription. */
-interface Live {
-  readonly resource: string;
-  readonly event: string;
-  /** ms since the epoch. */
-  expiresAt: number;
-  /** Hash of the state and body last queued, to skip NOTIFYs that would change nothing. */
-  lastHash: string | undefined;
-  /** Ended: in-dialog requests get 481, and only its final NOTIFY may still go out. */
-  ended: boolean;
-}
-
-/** A NOTIFY waiting in the queue. */
-interface Job extends NotifyContent, QueuedNotify {
-  readonly final: boolean;
-  /** The subscription as it was when the NOTIFY was prepared (its dialog, flow and expiry). */
-  readonly record: SubscriptionRecord;
-  /** The CSeq, taken before queuing for final NOTIFYs (their record is already gone from the store). */
-  readonly cseq?: number;
-}
-
-/** A subscription removed from the store whose final NOTIFY is still to be sent. */
-interface Retired {
-  readonly record: SubscriptionRecord;
-  readonly cseq: number;
-}
-
-function countKey(resource: string, event: string): string {
-  return `${event}\n${resource}`;
-}
-
-function hashOf(content: NotifyContent): string {
-  const h = createHash('sha1').update(content.state).update('\0');
-  if (content.body) h.update(content.body.contentType).update('\0').update(content.body.body);
-  return h.digest('base64');
-}
+export type { NotifierRecovery } from './recovery.js';
 
 /**
  * The RFC 6665 notifier (§4.2, §4.4), independent of any event package: accepts, refreshes and ends
@@ -155,13 +116,12 @@ export class Notifier {
   private readonly sender: NotifySender;
   private readonly queue: NotifyQueue<Job>;
   private readonly encoding: NotifyEncoding;
-  private readonly live = new Map<string, Live>();
+  private readonly live = new LiveSubscriptions();
   private readonly pending: PendingTimers;
   private readonly expiry: ExpiryTimers;
   private readonly throttle: NotifyThrottle<Job>;
   private readonly gate: PresentityGate;
   private readonly responseRates: ResponseRates<Job>;
-  private readonly counts = new Map<string, number>();
   private readonly chain = new KeyedQueue();
   private closed = false;
   /** Settles once {@link recover} has read the stored subscriptions. */
@@ -201,9 +161,7 @@ export class Notifier {
 
   /** Subscriptions this notifier is running now (stored and not ended). */
   get size(): number {
-    let n = 0;
-    for (const l of this.live.values()) if (!l.ended) n++;
-    return n;
+    return this.live.running;
   }
 
   /**
@@ -227,23 +185,11 @@ export class Notifier {
   /** Takes over the stored subscriptions; returns how many run on and which to end, with the reason. */
   private async load(): Promise<{ active: number; ending: Array<[string, string]> }> {
     const records = await this.store.listAll();
-    const now = this.clock.now();
-    const ending: Array<[string, string]> = [];
-    let active = 0;
-    for (const r of records) {
-      if (this.live.has(r.id) || this.closed) continue;
-      const live: Live = { resource: r.resource, event: r.event, expiresAt: r.expiresAt, lastHash: undefined, ended: false };
-      this.live.set(r.id, live);
-      this.adjustCount(countKey(r.resource, r.event), 1);
-      if (!this.registry.get(r.event)) ending.push([r.id, 'noresource']);
-      else if (r.expiresAt <= now || r.state === 'terminated') ending.push([r.id, 'timeout']);
-      else {
-        this.expiry.set(r.id, r.expiresAt);
-        this.pending.track(r.id, r.createdAt, r.state);
-        active++;
-      }
-    }
-    return { active, ending };
+    if (this.closed) return { active: 0, ending: [] };
+    return takeOver(records, this.clock.now(), this.live, this.registry, (r) => {
+      this.expiry.set(r.id, r.expiresAt);
+      this.pending.track(r.id, r.createdAt, r.state);
+    });
   }
 
   /**
@@ -319,7 +265,6 @@ export class Notifier {
     this.gate.close();
     this.pending.clear();
     this.live.clear();
-    this.counts.clear();
     this.queue.close();
   }
 
@@ -356,22 +301,20 @@ export class Notifier {
     record.extra = withAgreedRates(record.extra, req.header(EventHeader), granted, this.throttle.policy);
     if (granted === 0) return this.fetch(req, ctx, pkg, record, localTarget);
 
-    const key = countKey(resource, pkg.name);
-    if ((this.counts.get(key) ?? 0) >= this.maxPerResource) {
+    if (this.live.countOf(resource, pkg.name) >= this.maxPerResource) {
       throw new SipError(480, 'Temporarily Unavailable: too many subscriptions to this resource', [['Retry-After', String(this.retryAfter)]]);
     }
-    this.adjustCount(key, 1);
+    this.live.adjust(resource, pkg.name, 1);
     try {
       record.state = await this.decide(pkg, record, req);
       if (this.closed) throw new SipError(503, 'Service Unavailable');
       // The 2xx goes out only once the subscription is durable (store ports contract).
       await this.store.put(record);
     } catch (err) {
-      this.adjustCount(key, -1);
+      this.live.adjust(resource, pkg.name, -1);
       throw err;
     }
-    const live: Live = { resource, event: pkg.name, expiresAt: record.expiresAt, lastHash: undefined, ended: false };
-    this.live.set(record.id, live);
+    this.live.add(record.id, resource, pkg.name, record.expiresAt);
     this.expiry.set(record.id, record.expiresAt);
     this.pending.track(record.id, record.createdAt, record.state);
     // The first NOTIFY waits for the 2xx (RFC 6665 §4.2.1.2: sent immediately after it).
@@ -379,7 +322,7 @@ export class Notifier {
     publishSubscription(subscriptionCreated, record, granted);
     this.observe({ kind: 'created', record });
     ctx.after(() => this.firstNotify(record.id));
-    return this.ok(req, granted, localTarget, record.localTag);
+    return subscribeOk(req, granted, localTarget, record.localTag);
   }
 
   /** RFC 6665 §4.4.3: an initial SUBSCRIBE with Expires 0 is a fetch: one final NOTIFY with the state, nothing stored. */
@@ -389,7 +332,7 @@ export class Notifier {
     // RFC 6665 §4.4.3: the NOTIFY of a fetch says terminated;reason=timeout. Its CSeq is the dialog's first.
     const retired: Retired = { record, cseq: 1 };
     ctx.after(() => this.detach(this.sendFinal(retired, { reason: 'timeout', withBody: true }), record.id));
-    return this.ok(req, 0, localTarget, record.localTag);
+    return subscribeOk(req, 0, localTarget, record.localTag);
   }
 
   private async inDialog(req: SipRequest, ctx: UasContext, pkg: EventPackage, eventId: string | undefined, id: string): Promise<SipResponse> {
@@ -431,7 +374,7 @@ export class Notifier {
       // carry the state (§4.4.3: and does, for polling), then the subscription is gone.
       const retired = await this.retire(id, 'timeout', updated);
       if (retired) ctx.after(() => this.detach(this.sendFinal(retired, { reason: 'timeout', withBody: true }), id));
-      return this.ok(req, 0, localTarget);
+      return subscribeOk(req, 0, localTarget);
     }
     const decision = await pkg.authorize({ record: updated, request: req });
     if (decision === 'rejected') {
@@ -449,7 +392,7 @@ export class Notifier {
     this.observe({ kind: 'refreshed', record: updated });
     // RFC 6665 §4.2.1.2: a NOTIFY follows every accepted refresh too.
     ctx.after(() => this.detach(this.chain.run(id, () => this.queueState(updated, live, true)), id));
-    return this.ok(req, granted, localTarget);
+    return subscribeOk(req, granted, localTarget);
   }
 
   /** The package's decision as a subscription state; RFC 6665 §4.2.1.3: a refusal gets 403. */
@@ -460,14 +403,6 @@ export class Notifier {
       throw new SipError(403, 'Forbidden');
     }
     return decision === 'pending' ? 'pending' : 'active';
-  }
-
-  /** The 2xx: granted Expires (RFC 6665 §3.1.1 MUST), Record-Route copied and Contact (RFC 3261 §12.1.1). */
-  private ok(req: SipRequest, granted: number, localTarget: string, toTag?: string): SipResponse {
-    const res = createResponse(req, 200, undefined, toTag);
-    res.headers.append('Expires', String(granted));
-    addDialogResponseHeaders(res, req, localTarget);
-    return res;
   }
 
   // ---- NOTIFY (RFC 6665 §4.2.2) ----
@@ -490,7 +425,7 @@ export class Notifier {
     if (live.ended) return;
     const pkg = this.registry.get(rec.event);
     if (!pkg) return;
-    const rendered = await this.render(pkg, rec);
+    const rendered = await renderBody(pkg, rec, this.log);
     // A package that cannot render skips a change; a NOTIFY that MUST go out goes without a body.
     if (!rendered.ok && !force) return;
     const content: NotifyContent = {
@@ -504,20 +439,11 @@ export class Notifier {
     this.queue.push(rec.id, { ...content, final: false, urgent: force, record: rec });
   }
 
-  private async render(pkg: EventPackage, rec: SubscriptionRecord): Promise<{ ok: true; body: NotifyBody | undefined } | { ok: false }> {
-    try {
-      return { ok: true, body: await pkg.render({ record: rec }, rec.accept[0] ?? pkg.notifyTypes[0]!) };
-    } catch (err) {
-      this.log.error({ err, id: rec.id, event: rec.event }, 'event package failed to render a NOTIFY body');
-      return { ok: false };
-    }
-  }
-
   /** Queues the final NOTIFY (Subscription-State terminated) of a retired subscription. */
   private async sendFinal(retired: Retired, opts: { reason: string; withBody: boolean; retryAfter?: number }): Promise<void> {
     const { record, cseq } = retired;
     const pkg = this.registry.get(record.event);
-    const rendered = opts.withBody && pkg ? await this.render(pkg, record) : undefined;
+    const rendered = opts.withBody && pkg ? await renderBody(pkg, record, this.log) : undefined;
     const job: Job = {
       final: true,
       record,
@@ -605,9 +531,8 @@ export class Notifier {
 
   private markEnded(id: string, live: Live): void {
     this.pending.cancel(id);
-    live.ended = true;
+    this.live.end(live);
     this.expiry.cancel(id);
-    this.adjustCount(countKey(live.resource, live.event), -1);
   }
 
   private forgetIfEnded(id: string): void {
@@ -665,9 +590,4 @@ export class Notifier {
     p.catch((err: unknown) => this.log.error({ err, id }, 'subscription task failed'));
   }
 
-  private adjustCount(key: string, delta: number): void {
-    const n = (this.counts.get(key) ?? 0) + delta;
-    if (n > 0) this.counts.set(key, n);
-    else this.counts.delete(key);
-  }
 }

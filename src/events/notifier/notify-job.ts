@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import type { SubscriptionRecord } from '../../store/ports.js';
+import type { Logger } from '../../util/logger.js';
+import type { EventPackage, NotifyBody } from '../event-package.js';
+import type { QueuedNotify } from './notify-queue.js';
+import type { NotifyContent } from './notify-request.js';
+
+/** A NOTIFY waiting in the notifier's queue. */
+export interface Job extends NotifyContent, QueuedNotify {
+  readonly final: boolean;
+  /** The subscription as it was when the NOTIFY was prepared (its dialog, flow and expiry). */
+  readonly record: SubscriptionRecord;
+  /** The CSeq, taken before queuing for final NOTIFYs (their record is already gone from the store). */
+  readonly cseq?: number;
+}
+
+/** A subscription removed from the store whose final NOTIFY is still to be sent. */
+export interface Retired {
+  readonly record: SubscriptionRecord;
+  readonly cseq: number;
+}
+
+/** Hash of a NOTIFY's subscription state and body, to skip NOTIFYs that would change nothing. */
+export function hashOf(content: NotifyContent): string {
+  const h = createHash('sha1').update(content.state).update('\0');
+  if (content.body) h.update(content.body.contentType).update('\0').update(content.body.body);
+  return h.digest('base64');
+}
+
+/** The package's NOTIFY body for `rec` in its preferred type; a package that throws is logged and gives `ok: false`. */
+export async function renderBody(
+  pkg: EventPackage,
+  rec: SubscriptionRecord,
+  log: Logger,
+): Promise<{ ok: true; body: NotifyBody | undefined } | { ok: false }> {
+  try {
+    return { ok: true, body: await pkg.render({ record: rec }, rec.accept[0] ?? pkg.notifyTypes[0]!) };
+  } catch (err) {
+    log.error({ err, id: rec.id, event: rec.event }, 'event package failed to render a NOTIFY body');
+    return { ok: false };
+  }
+}
