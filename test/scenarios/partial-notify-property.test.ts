@@ -9,10 +9,12 @@ import { World, aorOf, settle } from './support/world.js';
 
 /**
  * Differential property test of partial notification (issue 6, RFC 5263): over seeded random sequences
- * of publications (two PUAs publishing, modifying and removing tuples, persons and devices) and random
- * pres-rules (RFC 5025 transformations applying to every watcher), Bob (Accept: pidf-diff+xml) applies
- * every NOTIFY he gets to the first full state, and the result always equals the full view Carol (PIDF
- * only, same permissions) is sent at that point.
+ * of publications (two PUAs publishing, modifying and removing tuples, persons and devices), random
+ * pres-rules (RFC 5025 transformations applying to every watcher) and random event filters (RFC 4661:
+ * include/exclude by tuple id, status, notes, persons; changed/added/removed triggers; placed on the
+ * SUBSCRIBE and changed or removed by refreshes), Bob (Accept: pidf-diff+xml) applies every NOTIFY he
+ * gets to the first full state, and the result always equals the full filtered view Carol (PIDF only,
+ * same permissions, same filter) is sent at that point.
  */
 
 const CASES = 200;
@@ -63,6 +65,40 @@ function randomRules(rnd: () => number): string {
 `;
 }
 
+/** A random filter set (RFC 4661 §3), or undefined for none; ids are those of {@link randomDocument}. */
+function randomFilter(rnd: () => number): string | undefined {
+  if (rnd() < 0.25) return undefined;
+  const id = (): string => `${pick(rnd, ['a', 'b'])}t${Math.floor(rnd() * 4)}`;
+  const what: string[] = [];
+  const includes = [
+    () => `//pidf:tuple[@id="${id()}" or @id="${id()}"]`,
+    () => `//pidf:tuple[pidf:status/pidf:basic="${pick(rnd, ['open', 'closed'])}"]`,
+    () => '//dm:person',
+    () => '//pidf:tuple/pidf:status/pidf:basic',
+  ];
+  const excludes = [() => `//pidf:tuple[@id="${id()}"]`, () => '//pidf:tuple/pidf:note', () => '//pidf:tuple[pidf:status/pidf:basic="closed"]', () => '//dm:device'];
+  for (let i = Math.floor(rnd() * 3); i > 0; i--) what.push(`<include>${pick(rnd, includes)()}</include>`);
+  for (let i = Math.floor(rnd() * 2); i > 0; i--) what.push(`<exclude>${pick(rnd, excludes)()}</exclude>`);
+  const triggers = [
+    '<trigger><changed>//pidf:tuple/pidf:status/pidf:basic</changed></trigger>',
+    '<trigger><added>//pidf:tuple</added></trigger>',
+    '<trigger><removed>//pidf:tuple</removed></trigger>',
+    '<trigger><changed>//pidf:tuple/pidf:note</changed></trigger>',
+  ];
+  const trigger = rnd() < 0.4 ? Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => pick(rnd, triggers)).join('') : '';
+  // RFC 4660 §5.4: a filter needs <what> or <trigger>; an empty one is given an include of everything.
+  const body = what.length || trigger ? `${what.length ? `<what>${what.join('')}</what>` : ''}${trigger}` : '<what><include>/presence</include></what>';
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<filter-set xmlns="urn:ietf:params:xml:ns:simple-filter">
+  <ns-bindings><ns-binding prefix="pidf" urn="urn:ietf:params:xml:ns:pidf"/><ns-binding prefix="dm" urn="urn:ietf:params:xml:ns:pidf:data-model"/></ns-bindings>
+  <filter id="f1">${body}</filter>
+</filter-set>
+`;
+}
+
+/** A filter-set removing filter f1 (RFC 4660 §3.3.3: a refresh may remove a filter). */
+const REMOVE_FILTER = '<filter-set xmlns="urn:ietf:params:xml:ns:simple-filter"><filter id="f1" remove="true"/></filter-set>';
+
 let world: World;
 let alice: User;
 let bob: User;
@@ -87,13 +123,19 @@ async function putRules(body: string): Promise<void> {
   assert.ok(res.statusCode === 200 || res.statusCode === 201, `${res.statusCode} ${res.body}`);
 }
 
-test(`applying every partial NOTIFY to the first full state equals the full view (${CASES} seeded cases)`, async () => {
+test(`applying every partial NOTIFY to the first full state equals the full filtered view (${CASES} seeded cases)`, async () => {
   const etags = new Map<string, string>();
   let pidfDiffs = 0;
+  let filteredDiffs = 0;
   for (let seed = 1; seed <= CASES; seed++) {
     const rnd = prng(seed);
-    const { dialog: bd } = await bob.subscribe(ALICE, { expires: 600, headers: [['Accept', PIDF_DIFF]] });
-    const { dialog: cd } = await carol.subscribe(ALICE, { expires: 600 });
+    let filter = randomFilter(rnd);
+    const withFilter = filter === undefined ? {} : { body: filter };
+    const b = await bob.subscribe(ALICE, { expires: 600, headers: [['Accept', PIDF_DIFF]], ...withFilter });
+    const c = await carol.subscribe(ALICE, { expires: 600, ...withFilter });
+    assert.equal(b.res.status, 200, `seed ${seed}: ${b.res.reason}`);
+    assert.equal(c.res.status, 200, `seed ${seed}: ${c.res.reason}`);
+    const [bd, cd] = [b.dialog, c.dialog];
     const copy = new PartialWatcherCopy();
     let seen = 0;
     const check = async (): Promise<void> => {
@@ -114,20 +156,31 @@ test(`applying every partial NOTIFY to the first full state equals the full view
         const res = await alice.publish({ body: randomDocument(rnd, pua), expires: 3600, ...(ifMatch ? { ifMatch } : {}) });
         assert.equal(res.status, 200, `seed ${seed}`);
         etags.set(pua, res.headers.get('SIP-ETag')!);
-      } else if (op < 0.75) {
+      } else if (op < 0.72) {
         const ifMatch = etags.get(pua);
         if (ifMatch) await alice.publish({ ifMatch, expires: 0 });
         etags.delete(pua);
-      } else {
+      } else if (op < 0.86) {
         await putRules(randomRules(rnd));
+      } else {
+        // A refresh changing the filter, or removing it (RFC 4660 §3.3.3), for both watchers.
+        const next = randomFilter(rnd);
+        const body = next ?? (filter === undefined ? undefined : REMOVE_FILTER);
+        filter = next;
+        for (const [u, d] of [[bob, bd], [carol, cd]] as const) {
+          const res = await u.resubscribe(d, { expires: 600, ...(body === undefined ? {} : { body }), ...(u === bob ? { headers: [['Accept', PIDF_DIFF]] as Array<[string, string]> } : {}) });
+          assert.equal(res.status, 200, `seed ${seed}: ${res.reason}`);
+        }
       }
       await check();
     }
     pidfDiffs += copy.kinds.filter((k) => k === 'diff').length;
+    if (filter !== undefined) filteredDiffs += copy.kinds.filter((k) => k === 'diff').length;
     await bob.resubscribe(bd, { expires: 0 });
     await carol.resubscribe(cd, { expires: 0 });
     await settle();
   }
   // The property is only worth something if diffs were actually sent.
   assert.ok(pidfDiffs > CASES, `only ${pidfDiffs} <pidf-diff> documents`);
+  assert.ok(filteredDiffs > CASES / 2, `only ${filteredDiffs} <pidf-diff> documents under a filter`);
 });

@@ -26,7 +26,14 @@ export interface SubscribeOptions {
   /** The Event value; default `presence`. */
   event?: string;
   headers?: Array<[string, string]>;
+  /** A body, e.g. an event filter (RFC 4661); sent with {@link SubscribeOptions.contentType}. */
+  body?: string;
+  /** Content-Type of the body; default application/simple-filter+xml (RFC 4661 §4). */
+  contentType?: string;
 }
+
+/** The media type of event notification filters (RFC 4661 §4). */
+export const SIMPLE_FILTER = 'application/simple-filter+xml';
 
 /** A subscription as the watcher sees it: the dialog identifiers and its last CSeq (RFC 3261 §12). */
 export interface WatcherDialog {
@@ -79,15 +86,19 @@ export class User {
       ['Accept', PIDF],
     ];
     if (opts.expires !== undefined) headers.push(['Expires', String(opts.expires)]);
+    if (opts.body !== undefined) headers.push(['Content-Type', opts.contentType ?? SIMPLE_FILTER]);
     headers.push(...(opts.headers ?? []));
-    const req = this.peer.request('SUBSCRIBE', presentity, headers);
+    const req = this.peer.request('SUBSCRIBE', presentity, headers, opts.body);
     const res = await this.peer.send(req, PS);
     const remoteTag = /;tag=([^;]+)/.exec(res.headers.get('To') ?? '')?.[1] ?? '';
     return { res, dialog: { presentity, event, callId: req.headers.get('Call-ID')!, localTag, remoteTag, cseq: 1 } };
   }
 
-  /** Sends a SUBSCRIBE within `d` (refresh, or unsubscribe with expires 0) with the next CSeq. */
-  resubscribe(d: WatcherDialog, opts: { expires?: number; toTag?: string; headers?: Array<[string, string]> } = {}): Promise<SipResponse> {
+  /**
+   * Sends a SUBSCRIBE within `d` (refresh, or unsubscribe with expires 0) with the next CSeq; `body`
+   * (e.g. a changed filter, RFC 4660 §3.3.3) goes as `contentType`, default application/simple-filter+xml.
+   */
+  resubscribe(d: WatcherDialog, opts: { expires?: number; toTag?: string; headers?: Array<[string, string]>; body?: string; contentType?: string } = {}): Promise<SipResponse> {
     d.cseq += 1;
     const headers: Array<[string, string]> = [
       ['From', `<${this.aor}>;tag=${d.localTag}`],
@@ -99,8 +110,9 @@ export class User {
       ['Accept', PIDF],
     ];
     if (opts.expires !== undefined) headers.push(['Expires', String(opts.expires)]);
+    if (opts.body !== undefined) headers.push(['Content-Type', opts.contentType ?? SIMPLE_FILTER]);
     headers.push(...(opts.headers ?? []));
-    return this.peer.send(this.peer.request('SUBSCRIBE', d.presentity, headers), PS);
+    return this.peer.send(this.peer.request('SUBSCRIBE', d.presentity, headers, opts.body), PS);
   }
 
   /** The NOTIFYs received in dialog `d` so far, in arrival order. */
