@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ClientPublication, PublicationError } from '../events/publication/client-publication.js';
-import { buildPidfFull, PIDF_DIFF } from '../presence/partial/pidf-diff.js';
 import { buildPidf } from '../presence/pidf/index.js';
 import type { Basic } from '../presence/pidf/index.js';
 import { addClientOptions, credentialsOf, openClientStack, parseAor, parseExpires, parseUriOption } from './client-stack.js';
 import type { ClientOptions } from './client-stack.js';
 import { failureHint } from './failure-hint.js';
-import { basicStatusDiff, statusOfLine } from './partial-updates.js';
+import { PartialPublisher, statusOfLine } from './partial-updates.js';
 import { formatPublishEvent, publishEventJson } from './publish-format.js';
 import type { PublishEvent } from './publish-format.js';
 import { PIDF_TYPE } from './watch-format.js';
@@ -74,10 +73,10 @@ async function runPublish(aor: string, o: PublishOptions): Promise<number> {
     if (o.json) process.stdout.write(`${publishEventJson(e, new Date())}\n`);
     else (e.kind === 'failed' ? process.stderr : process.stdout).write(`${formatPublishEvent(e)}\n`);
   };
-  const body = buildPidf({
+  const document = (basic: Basic): Buffer => buildPidf({
     entity: aor,
     tupleId: tupleIdFor(aor),
-    basic: o.status,
+    basic,
     ...(o.note !== undefined ? { note: o.note } : {}),
     ...(o.activity.length ? { activities: o.activity } : {}),
     ...(o.contact !== undefined ? { contact: o.contact } : {}),
@@ -112,10 +111,9 @@ async function runPublish(aor: string, o: PublishOptions): Promise<number> {
         report({ kind: 'failed', aor, status: err.status, reason: err.reason, ...(hint !== undefined ? { hint } : {}) });
       },
     };
-    // RFC 5264 §4.2: a partial publication starts with full state in a <pidf-full>.
-    let version = 1;
+    const partial = o.partial ? new PartialPublisher(pub, aor, tupleIdFor(aor), o.status, document) : undefined;
     try {
-      await (o.partial ? pub.publish(buildPidfFull(body, version), PIDF_DIFF) : pub.publish(body, PIDF_TYPE));
+      await (partial ? partial.start() : pub.publish(document(o.status), PIDF_TYPE));
     } catch (e) {
       if (e instanceof PublicationError) return 1;
       throw e;
@@ -124,13 +122,12 @@ async function runPublish(aor: string, o: PublishOptions): Promise<number> {
       pub.stop();
       return 0;
     }
-    const lines = o.partial ? createInterface({ input: process.stdin }) : undefined;
+    const lines = partial ? createInterface({ input: process.stdin }) : undefined;
     lines?.on('line', (line) => {
       const basic = statusOfLine(line);
       if (basic === undefined) return void process.stderr.write('give open or closed\n');
-      version += 1;
       // RFC 5264 §4.2: later changes are state deltas, sent with the entity tag (a modifying publication).
-      pub.publish(basicStatusDiff(aor, tupleIdFor(aor), basic, version), PIDF_DIFF).catch(() => undefined);
+      partial!.change(basic).catch(() => undefined);
     });
     await signal;
     lines?.close();

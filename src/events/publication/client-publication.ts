@@ -72,6 +72,12 @@ export interface ClientPublicationOptions {
   logger?: Logger;
 }
 
+/**
+ * The whole state, for when the body last given to {@link ClientPublication.publish} was a delta (a
+ * partial publication, RFC 5264 §4.2) and a full publication is due: called when it is sent.
+ */
+export type FullState = () => { body: Buffer; contentType: string };
+
 /** Delay of the next automatic refresh after a failed one without Retry-After, in ms. */
 const FAILED_REFRESH_RETRY_MS = 30_000;
 
@@ -97,7 +103,7 @@ export class ClientPublication {
   private cseq = 0;
   private expires: number;
   private etagValue: string | undefined;
-  private state: { body: Buffer; contentType: string } | undefined;
+  private state: { body: Buffer; contentType: string; full?: FullState } | undefined;
   private timer: TimerHandle | undefined;
   /** The PUBLISH in progress; the next one waits for it (RFC 3903 §4). */
   private tail: Promise<unknown> = Promise.resolve();
@@ -123,12 +129,14 @@ export class ClientPublication {
    * Publishes `body` as the whole state: an initial publication, or a modification of the current one
    * (RFC 3903 §4.2, §4.4). Starts automatic refreshing.
    * @param contentType e.g. `application/pidf+xml`
+   * @param full when `body` is a delta (RFC 5264 §4.2: only for a modification): the whole state, sent
+   *   instead of `body` whenever an initial publication is due (after a 412, or with no entity tag).
    * @throws PublicationError when the ESC refuses it.
    */
-  publish(body: Buffer, contentType: string): Promise<PublishResult> {
+  publish(body: Buffer, contentType: string, full?: FullState): Promise<PublishResult> {
     return this.serial(async () => {
       this.stopped = false;
-      this.state = { body, contentType };
+      this.state = { body, contentType, ...(full ? { full } : {}) };
       const { result } = await this.send(true);
       this.notify('published', result);
       return result;
@@ -193,6 +201,8 @@ export class ClientPublication {
    */
   private async send(withBody: boolean): Promise<{ result: PublishResult; republished: boolean }> {
     let useBody = withBody;
+    // RFC 5264 §4.2: an initial publication carries full state, never a delta.
+    if (this.etagValue === undefined) this.wholeState();
     let res = await this.exchange(this.request(this.etagValue, this.expires, useBody));
     if (res.status === 423) {
       // RFC 3903 §5: retry with an Expires at least the Min-Expires of the 423.
@@ -206,6 +216,7 @@ export class ClientPublication {
       // RFC 3903 §5: MUST discard the entity tag and MUST NOT retry the request; SHOULD publish anew.
       this.etagValue = undefined;
       useBody = true;
+      this.wholeState();
       res = await this.exchange(this.request(undefined, this.expires, true));
     }
     if (res.status >= 300) throw this.failure(res);
@@ -217,6 +228,11 @@ export class ClientPublication {
     const expires = granted.ok && granted.value !== undefined ? granted.value : this.expires;
     this.scheduleRefresh(refreshDelay(expires));
     return { result: { etag: etag.value, expires }, republished: useBody };
+  }
+
+  /** Makes the kept state the whole state when it was a delta (given with a {@link FullState}). */
+  private wholeState(): void {
+    if (this.state?.full) this.state = this.state.full();
   }
 
   private async exchange(req: SipRequest): Promise<SipResponse> {

@@ -119,6 +119,34 @@ describe('ClientPublication (RFC 3903 §4-§5)', () => {
     pub.stop();
   });
 
+  test('412 to a delta: the full state given with it is published instead of the delta (RFC 5264 §4.2)', async () => {
+    const uri = 'sip:epa3b@ps.test';
+    const { pub, rec } = client({ aor: uri, expires: 60 });
+    const first = await pub.publish(Buffer.from('open'), 'text/plain');
+    // A modifying publication with a delta is sent as it is while the entity tag holds.
+    let calls = 0;
+    const whole = (): { body: Buffer; contentType: string } => ({ body: Buffer.from(`whole ${++calls}`), contentType: 'text/plain' });
+    const delta = await pub.publish(Buffer.from('delta 1'), 'text/plain', whole);
+    assert.deepEqual(await stored(uri), [[delta.etag, 'delta 1']]);
+    assert.equal(calls, 0);
+    pub.stop();
+    f.clock.advance(60_000);
+    for (let i = 0; i < 100 && (await f.store.listByResource(uri, 'test-state')).length; i++) await new Promise((r) => setTimeout(r, 2));
+    const again = await pub.publish(Buffer.from('delta 2'), 'text/plain', whole);
+    assert.notEqual(again.etag, first.etag);
+    assert.deepEqual(await stored(uri), [[again.etag, 'whole 1']]);
+    assert.deepEqual(f.changes.filter((c) => c.resource === uri).map((c) => c.kind), ['initial', 'modify', 'expire', 'initial']);
+    // The whole state is what later re-publications send too (here: a refresh answered 412).
+    pub.stop();
+    f.clock.advance(60_000);
+    for (let i = 0; i < 100 && (await f.store.listByResource(uri, 'test-state')).length; i++) await new Promise((r) => setTimeout(r, 2));
+    const third = await pub.refresh();
+    assert.deepEqual(await stored(uri), [[third.etag, 'whole 1']]);
+    assert.equal(calls, 1);
+    assert.deepEqual(rec.events.map(([k]) => k), ['published', 'published', 'published', 'published']);
+    pub.stop();
+  });
+
   test('423: retried once with the Min-Expires value', async () => {
     const uri = 'sip:epa4@ps.test';
     const { pub } = client({ aor: uri, expires: 30 });
