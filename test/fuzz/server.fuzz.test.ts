@@ -251,7 +251,9 @@ describe('the server under mutated traffic', { timeout: 170_000 }, () => {
     // Raw mutants mostly break framing and end their connection; the framed half must get through.
     assert.ok(seen >= tcpCount / 10, `only ${seen} of ${tcpCount} TCP messages reached the UAS core`);
     assert.deepEqual(log.problems, []);
-    assert.ok(tcpReplies.some((r) => r.status === 400), 'no 400 over TCP');
+    // How many mutants get an answer depends on how many connections the peers drop before it arrives
+    // (timing on a loaded machine); that malformed requests over TCP are answered 400 naming the defect is
+    // asserted deterministically by the next test.
   });
 
   it('answers each malformed request with its status and the defect in the reason phrase', async () => {
