@@ -1,15 +1,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ClientSubscription, SubscriptionError } from '../events/subscriber/client-subscription.js';
-import type { NotifyInfo, TerminationInfo } from '../events/subscriber/client-subscription.js';
-import { SubscriberRegistry } from '../events/subscriber/subscriber-registry.js';
+import type { NotifyInfo } from '../events/subscriber/client-subscription.js';
 import type { SubHandling } from '../presence/authorization/model.js';
 import type { WatcherSelection } from '../presence/winfo/filter.js';
 import { SIMPLE_FILTER_TYPE } from '../presence/winfo/filter.js';
 import { WATCHERINFO_TYPE } from '../presence/winfo/watcherinfo-document.js';
-import { addClientOptions, credentialsOf, openClientStack, parseAor, parseExpires } from './client-stack.js';
+import { addClientOptions, parseAor, parseExpires } from './client-stack.js';
 import type { ClientOptions } from './client-stack.js';
-import { failureHint } from './failure-hint.js';
 import { parseHttpServer, parseXcapRoot, setWatcherHandlingCommand } from './rules.js';
+import { runSubscription } from './subscription-runner.js';
 import { changeLine, filterBody, formatTable, parseHistory, parseSelection, parseWatcherInfo, WatcherTable, watcherJson } from './watchers-format.js';
 
 interface WatchersOptions extends ClientOptions {
@@ -27,33 +25,19 @@ interface WatchersOptions extends ClientOptions {
 
 /** The watcher information event package (RFC 3857 §3.1). */
 const WINFO_EVENT = 'presence.winfo';
-/** How long the unsubscribe of --follow waits for the final NOTIFY, in ms. */
-const FINAL_NOTIFY_WAIT_MS = 5000;
-
-/** Resolves after `ms`, or when `done` settles, whichever is first. */
-async function within(done: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
-
 /**
  * Subscribes to the watcher information of `aor` (RFC 3857) and prints its watchers: once (a fetch,
  * Expires 0) or, with --follow, every change until a signal. Resolves with the exit status: 0 when it
  * ended as asked, 1 when the server refused or ended the subscription.
  */
 async function runWatchers(aor: string, o: WatchersOptions): Promise<number> {
-  const credentials = credentialsOf(o);
   // RFC 3857 §5.1: only the presentity itself may see its watchers, so it subscribes as itself.
   const from = o.from ?? aor;
-  const hintContext = { method: 'SUBSCRIBE', server: `${o.server.host}:${o.server.port}`, transport: o.transport, credentials: !!credentials } as const;
   const filter = filterBody(o.filter, o.history);
-  const registry = new SubscriberRegistry();
-  const stack = await openClientStack({ server: o.server, transport: o.transport, handlers: [registry.notifyHandler] });
-  const sub = new ClientSubscription({
-    transactions: stack.transactions,
-    target: stack.target,
-    sentBy: stack.sentBy,
+  const table = new WatcherTable();
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  return runSubscription({
+    client: o,
     resource: aor,
     from,
     event: WINFO_EVENT,
@@ -61,88 +45,36 @@ async function runWatchers(aor: string, o: WatchersOptions): Promise<number> {
     accept: [WATCHERINFO_TYPE],
     // RFC 6665 §4.4.3: Expires 0 fetches the state once.
     expires: o.follow ? o.expires : 0,
-    contact: stack.contact(/^sips?:([^@]+)@/.exec(from)?.[1] ?? 'presentity'),
-    ...(credentials ? { credentials } : {}),
+    contactUser: 'presentity',
     ...(filter ? { body: { contentType: SIMPLE_FILTER_TYPE, content: filter } } : {}),
-  });
-  registry.add(sub);
-
-  let finish!: (code: number) => void;
-  const finished = new Promise<number>((resolve) => (finish = resolve));
-  let done = false;
-  const end = (code: number, message?: string): void => {
-    if (done) return;
-    done = true;
-    if (message !== undefined) process.stderr.write(`${message}\n`);
-    finish(code);
-  };
-  const table = new WatcherTable();
-  let notifies = 0;
-  const out = (line: string): void => void process.stdout.write(`${line}\n`);
-
-  sub.onNotify = (info: NotifyInfo) => {
-    if (done) return;
-    notifies++;
-    if (info.body.length > 0) {
-      const parsed = info.contentType === undefined || info.contentType === WATCHERINFO_TYPE ? parseWatcherInfo(info.body) : { ok: false as const, defect: `a ${info.contentType} body` };
-      if (!parsed.ok) process.stderr.write(`presenced watchers: an unreadable watcherinfo document ignored (${parsed.defect})\n`);
-      else {
-        const first = table.version === undefined;
-        const outcome = table.apply(parsed.doc);
-        if (outcome.kind === 'applied') {
-          const now = new Date();
-          if (o.json) for (const w of outcome.changed) out(watcherJson(w, now));
-          else if (first) formatTable(aor, table).forEach(out);
-          else for (const w of outcome.changed) out(changeLine(now, aor, w));
-          // RFC 3858 §4: after a version gap the subscriber SHOULD refresh to get full state (RFC 3857 §4.4).
-          if (outcome.gap) sub.refreshNow().catch((e: unknown) => process.stderr.write(`presenced watchers: refresh failed: ${String(e)}\n`));
+    untilSignal: !!o.follow,
+    unsubscribe: !!o.follow,
+    hint: (status, phase) =>
+      status !== 403 ? undefined : phase === 'refused' ? 'only the presentity itself may see its watchers' : 'only the presentity itself may see its watchers: give --from (and --user/--password) for it',
+    refused: (detail) => `watchers of ${aor}: ${detail}`,
+    terminated: (why) => `watchers of ${aor}: ${why}`,
+    onNotify: (info: NotifyInfo, run) => {
+      if (run.done) return;
+      run.counted();
+      if (info.body.length > 0) {
+        const parsed = info.contentType === undefined || info.contentType === WATCHERINFO_TYPE ? parseWatcherInfo(info.body) : { ok: false as const, defect: `a ${info.contentType} body` };
+        if (!parsed.ok) process.stderr.write(`presenced watchers: an unreadable watcherinfo document ignored (${parsed.defect})\n`);
+        else {
+          const first = table.version === undefined;
+          const outcome = table.apply(parsed.doc);
+          if (outcome.kind === 'applied') {
+            const now = new Date();
+            if (o.json) for (const w of outcome.changed) out(watcherJson(w, now));
+            else if (first) formatTable(aor, table).forEach(out);
+            else for (const w of outcome.changed) out(changeLine(now, aor, w));
+            // RFC 3858 §4: after a version gap the subscriber SHOULD refresh to get full state (RFC 3857 §4.4).
+            if (outcome.gap) run.sub.refreshNow().catch((e: unknown) => process.stderr.write(`presenced watchers: refresh failed: ${String(e)}\n`));
+          }
         }
       }
-    }
-    if (!o.follow) end(0);
-  };
-  let started = false;
-  let termination: TerminationInfo | undefined;
-  const reportTermination = (t: TerminationInfo): void => {
-    const ended = (why: string): string => `watchers of ${aor}: ${why}`;
-    if (t.status !== undefined) {
-      const hint = t.status === 403 ? 'only the presentity itself may see its watchers: give --from (and --user/--password) for it' : failureHint(t.status, hintContext);
-      end(1, ended(`SUBSCRIBE answered ${t.status}${hint ? ` — ${hint}` : ''}`));
-    } else if (notifies === 0) end(1, ended('no NOTIFY came from the server'));
-    else end(1, ended(`the server terminated the subscription${t.reason !== undefined ? ` (reason: ${t.reason})` : ''}`));
-  };
-  sub.onTerminated = (t: TerminationInfo) => {
-    termination = t;
-    if (started) reportTermination(t);
-  };
-  const onSignal = (): void => end(0);
-  if (o.follow) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
-  try {
-    const starting = sub.start().then(
-      () => {
-        started = true;
-        if (termination) reportTermination(termination);
-      },
-      (e: unknown) => {
-        if (!(e instanceof SubscriptionError)) throw e;
-        const hint = e.status === 403 ? 'only the presentity itself may see its watchers' : failureHint(e.status, hintContext);
-        end(1, `watchers of ${aor}: ${e.status} ${e.reason}${hint ? ` — ${hint}` : ''}`);
-      },
-    );
-    await Promise.race([starting, finished]);
-    const code = await finished;
-    // RFC 6665 §4.1.2.3: unsubscribe (Expires 0); the final NOTIFY is awaited only briefly.
-    if (o.follow) await within(sub.stop(), FINAL_NOTIFY_WAIT_MS);
-    return code;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    registry.remove(sub);
-    await stack.close();
-  }
+      if (!o.follow) run.end(0);
+    },
+  });
 }
 
 /** The one decision asked for by --approve, --block or --polite-block, if any. */
