@@ -53,8 +53,9 @@ function fieldName(text: string, from: number, to: number): KnownHeaderName {
 }
 
 /**
- * {@link readHeaderLines} for any text: one pass over the characters that checks each for a control
- * character (RFC 3261 §25.1: not TEXT-UTF8char; only a quoted-pair may carry one).
+ * {@link readHeaderLines} for any text: each field-value is first checked character by character for a
+ * control character (RFC 3261 §25.1: not TEXT-UTF8char; only a quoted-pair may carry one), then read
+ * as in {@link readWithoutControls}.
  */
 function readCheckingEachCharacter(text: string, i: number): HeaderLines {
   const fields: HeaderField[] = [];
@@ -73,45 +74,15 @@ function readCheckingEachCharacter(text: string, i: number): HeaderLines {
       continue;
     }
     i++;
-    let bad = false;
-    let value = '';
-    let segStart = i;
-    for (;;) {
-      // One physical line of the value.
-      let c = 0;
-      while (i < n) {
-        c = text.charCodeAt(i);
-        if (c < 32 || c === 127) {
-          if (c === 10 || (c === 13 && text.charCodeAt(i + 1) === 10)) break;
-          // RFC 3261 §25.1: control characters are not TEXT-UTF8char; only a quoted-pair may carry one.
-          if (c !== 9 && text.charCodeAt(i - 1) !== 92 && !bad) {
-            failure ??= { status: 400, defect: `Control character in header '${text.slice(lineStart, nameEnd)}'` };
-            bad = true;
-          }
-        }
-        i++;
-      }
-      const segEnd = i;
-      if (i < n) i += c === 13 ? 2 : 1;
-      const next = text.charCodeAt(i);
-      if (i < n && (next === 32 || next === 9)) {
-        // Folding: the line break and the white space around it become one SP (RFC 3261 §7.3.1).
-        value += `${trimWs(text, segStart, segEnd)} `;
-        while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-        segStart = i;
-        continue;
-      }
-      if (value) {
-        value += text.slice(segStart, segEnd);
-        value = trimWs(value, 0, value.length);
-      } else {
-        value = trimWs(text, segStart, segEnd);
-      }
-      break;
+    const end = skipLine(text, i);
+    if (hasControlIn(text, i, end)) {
+      // RFC 3261 §25.1: control characters are not TEXT-UTF8char; only a quoted-pair may carry one.
+      failure ??= { status: 400, defect: `Control character in header '${text.slice(lineStart, nameEnd)}'` };
+      i = end;
+      continue;
     }
-    if (bad) continue;
-    const names = fieldName(text, lineStart, nameEnd);
-    fields.push({ name: names.name, key: names.key, value });
+    // The value now holds no control but HTAB and CR LF, as pushField expects.
+    i = pushField(fields, fieldName(text, lineStart, nameEnd), text, i, -1);
   }
   const blankLine = text.includes('\n\n');
   return failure ? { fields, failure, blankLine } : { fields, blankLine };
@@ -121,8 +92,8 @@ function readCheckingEachCharacter(text: string, i: number): HeaderLines {
 function skipLine(text: string, i: number): number {
   const n = text.length;
   for (;;) {
-    while (i < n && text.charCodeAt(i) !== 10) i++;
-    if (i < n) i++;
+    i = text.indexOf('\n', i);
+    i = i < 0 ? n : i + 1;
     if (i >= n || (text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9)) return i;
   }
 }
@@ -207,34 +178,56 @@ function readWithoutControls(text: string, i: number): HeaderLines {
       }
       names = fieldName(text, lineStart, nameEnd);
     }
-    i++;
-    let value = '';
-    let segStart = i;
-    for (;;) {
-      // One physical line of the value: up to LF, or CR LF.
-      if (lf < i) {
-        lf = text.indexOf('\n', i);
-        if (lf < 0) lf = n;
-      }
-      const segEnd = lf < n && text.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
-      i = lf < n ? lf + 1 : n;
-      const next = text.charCodeAt(i);
-      if (i < n && (next === 32 || next === 9)) {
-        // Folding: the line break and the white space around it become one SP (RFC 3261 §7.3.1).
-        value += `${trimWs(text, segStart, segEnd)} `;
-        while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-        segStart = i;
-        continue;
-      }
-      if (value) {
-        value += text.slice(segStart, segEnd);
-        value = trimWs(value, 0, value.length);
-      } else {
-        value = trimWs(text, segStart, segEnd);
-      }
-      break;
-    }
-    fields.push({ name: names.name, key: names.key, value });
+    i = pushField(fields, names, text, i + 1, lf);
   }
   return failure ? { fields, failure, blankLine } : { fields, blankLine };
+}
+
+/**
+ * True when text[from, to) holds a control character other than HTAB, LF and the CR of a CR LF that
+ * is not the second character of a quoted-pair (RFC 3261 §25.1).
+ */
+function hasControlIn(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 32 || c === 127) && c !== 9 && c !== 10 && !(c === 13 && text.charCodeAt(i + 1) === 10) && text.charCodeAt(i - 1) !== 92) return true;
+  }
+  return false;
+}
+
+/**
+ * Reads the field-value that starts at `i` (after the colon) in a text whose only control characters
+ * there are HTAB, LF and the CR of a CR LF, and pushes the field. `lf` is the index of the LF that ends
+ * the first physical line when known, or anything below `i`. Returns the index of the next line.
+ */
+function pushField(fields: HeaderField[], names: KnownHeaderName, text: string, i: number, lf: number): number {
+  const n = text.length;
+  let value = '';
+  let segStart = i;
+  for (;;) {
+    // One physical line of the value: up to LF, or CR LF.
+    if (lf < i) {
+      lf = text.indexOf('\n', i);
+      if (lf < 0) lf = n;
+    }
+    const segEnd = lf < n && text.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
+    i = lf < n ? lf + 1 : n;
+    const next = text.charCodeAt(i);
+    if (i < n && (next === 32 || next === 9)) {
+      // Folding: the line break and the white space around it become one SP (RFC 3261 §7.3.1).
+      value += `${trimWs(text, segStart, segEnd)} `;
+      while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+      segStart = i;
+      continue;
+    }
+    if (value) {
+      value += text.slice(segStart, segEnd);
+      value = trimWs(value, 0, value.length);
+    } else {
+      value = trimWs(text, segStart, segEnd);
+    }
+    break;
+  }
+  fields.push({ name: names.name, key: names.key, value });
+  return i;
 }
