@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { lastSippRow, sippStatRow } from '../sipp-csv.js';
 
 // Running SIPp 3.6 on loopback and reading what it writes: the -trace_stat CSV, the -trace_counts CSV
 // and the log lines of our scenarios' <log> actions (bench/compare/scenarios/).
@@ -29,26 +30,9 @@ function epochSeconds(cell: string): number {
   return n;
 }
 
-/** Header names and the last data row of a semicolon-separated SIPp CSV file; throws when it has none. */
-function lastRow(csv: string): { names: string[]; values: string[] } {
-  const rows = csv.split(/\r?\n/).filter((r) => r.trim() !== '');
-  if (rows.length < 2) throw new Error('SIPp CSV file has no data row');
-  return { names: rows[0]!.split(';'), values: rows[rows.length - 1]!.split(';') };
-}
-
 /** Reads the last row of a SIPp `-trace_stat` file. Throws naming a missing or non-numeric column. */
 export function parseSippStats(csv: string): SippStats {
-  const { names, values } = lastRow(csv);
-  const cell = (name: string): string => {
-    const i = names.indexOf(name);
-    if (i < 0 || values[i] === undefined) throw new Error(`SIPp statistics have no column ${name}`);
-    return values[i]!;
-  };
-  const num = (name: string): number => {
-    const n = Number(cell(name));
-    if (!Number.isFinite(n)) throw new Error(`SIPp statistics column ${name} is not a number: ${cell(name)}`);
-    return n;
-  };
+  const { cell, num } = sippStatRow(csv);
   return {
     created: num('TotalCallCreated'),
     successful: num('SuccessfulCall(C)'),
@@ -66,7 +50,7 @@ export function parseSippStats(csv: string): SippStats {
 export function lastCounts(csv: string, suffix: string): number[] {
   const rows = csv.split(/\r?\n/).filter((r) => r.trim() !== '');
   if (rows.length < 2) return [];
-  const { names, values } = lastRow(csv);
+  const { names, values } = lastSippRow(csv);
   const out: number[] = [];
   names.forEach((name, i) => {
     if (name.endsWith(suffix)) out.push(Number(values[i] ?? 'NaN'));

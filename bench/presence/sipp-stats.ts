@@ -1,3 +1,5 @@
+import { sippStatRow } from '../sipp-csv.js';
+
 /** The figures of a SIPp run this benchmark reports, read from its `-trace_stat` CSV file. */
 export interface SippStats {
   /** Calls started per second over the run, as SIPp computed it ("CallRate(C)"). */
@@ -26,20 +28,7 @@ export function sippDurationMs(text: string): number {
  * header row first). Throws naming the column when one is missing or not a number.
  */
 export function parseSippStats(csv: string): SippStats {
-  const rows = csv.split(/\r?\n/).filter((r) => r.trim() !== '');
-  if (rows.length < 2) throw new Error('SIPp statistics file has no data row');
-  const names = rows[0]!.split(';');
-  const values = rows[rows.length - 1]!.split(';');
-  const cell = (name: string): string => {
-    const i = names.indexOf(name);
-    if (i < 0 || values[i] === undefined) throw new Error(`SIPp statistics have no column ${name}`);
-    return values[i]!;
-  };
-  const num = (name: string): number => {
-    const n = Number(cell(name));
-    if (!Number.isFinite(n)) throw new Error(`SIPp statistics column ${name} is not a number: ${cell(name)}`);
-    return n;
-  };
+  const { cell, num } = sippStatRow(csv);
   return {
     callRate: num('CallRate(C)'),
     created: num('TotalCallCreated'),
