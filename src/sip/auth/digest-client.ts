@@ -54,6 +54,10 @@ const KINDS: readonly Kind[] = [
 const MAX_SESSIONS = 16;
 const MAX_NC = 0xffffffff;
 
+/**
+ * Answers 401/407 challenges for one user (RFC 3261 §22.2): `authorize` adds credentials for a
+ * challenge response, `preauthorize` reuses an answered challenge with the next nonce-count.
+ */
 export class DigestClient {
   private readonly sessions = new Map<string, Session>();
 

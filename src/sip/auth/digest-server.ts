@@ -59,6 +59,7 @@ export interface DigestRequest {
   uri: string;
 }
 
+/** Options of {@link DigestAuthenticator}. */
 export interface DigestAuthenticatorOptions {
   /** Protection domain (RFC 3261 §22.1: globally unique, containing a host or domain name). */
   realm: string;
@@ -90,6 +91,11 @@ export interface DigestAuthenticatorOptions {
 
 type Failure = Extract<AuthResult, { ok: false }>;
 
+/**
+ * Server side of Digest authentication (RFC 3261 §22, RFC 7616): issues 401/407 challenges with
+ * stateless signed nonces and verifies credentials (`verify` for SIP requests, `verifyCredentials` for
+ * any protocol, e.g. HTTP for XCAP), with expiry (stale=true) and nonce-count replay protection.
+ */
 export class DigestAuthenticator {
   readonly realm: string;
   private readonly algorithms: readonly DigestAlgorithm[];

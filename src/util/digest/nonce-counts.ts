@@ -14,6 +14,7 @@ interface Entry {
   issuedAt: number;
 }
 
+/** Bounds of a {@link NonceCounts} table. */
 export interface NonceCountsOptions {
   /** Most entries kept at once (each some 150 bytes with its key). */
   maxEntries: number;
@@ -21,6 +22,10 @@ export interface NonceCountsOptions {
   bucketMs: number;
 }
 
+/**
+ * The highest nonce-count accepted per nonce key (RFC 7616 §3.4), in bounded memory: `advance` accepts
+ * a count only when it is above the last one seen for that nonce.
+ */
 export class NonceCounts {
   private readonly maxEntries: number;
   private readonly bucketMs: number;

@@ -24,6 +24,7 @@ export type NonceState =
   /** Not issued with this secret and realm: forged, altered, or from before a secret change. */
   | { kind: 'invalid' };
 
+/** Options of the stateless nonce issuer (RFC 7616 §3.3: the nonce is opaque, server-chosen). */
 export interface NonceIssuerOptions {
   /** HMAC key; at least 16 bytes. Servers sharing the key accept each other's nonces. */
   secret: Buffer;
