@@ -4,6 +4,8 @@
  * transformations, and the permissions the rules grant a watcher.
  */
 
+import { ANONYMOUS_IDENTITY } from '../../sip/core/authentication.js';
+
 /** Namespace URIs of authorisation documents. */
 export const POLICY_NS = {
   /** Common policy: ruleset, rule, conditions, identity, sphere, validity (RFC 4745 §13). */
@@ -230,5 +232,8 @@ export interface PolicyDecision {
  */
 export type EvaluationOrder = 'rfc4745' | 'ts23141';
 
-/** The identity the notifier records for an anonymous watcher (RFC 3323 §4.1.1.3). */
-export const ANONYMOUS_WATCHER = 'sip:anonymous@anonymous.invalid';
+/**
+ * The identity the notifier records for an anonymous watcher (RFC 3323 §4.1.1.3): the one the
+ * authentication policy gives anonymous requests.
+ */
+export const ANONYMOUS_WATCHER = ANONYMOUS_IDENTITY;
