@@ -11,6 +11,9 @@ import type { Document, Element, Node } from '@xmldom/xmldom';
 /** The namespace bound to the `xml` prefix by definition (Namespaces in XML §3); never declared. */
 export const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 
+/** The namespace of namespace declarations (`xmlns`, `xmlns:p`; Namespaces in XML §3). */
+export const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
+
 const ELEMENT_NODE = 1;
 
 /** The child elements of `n` (an element or a document), in document order. */

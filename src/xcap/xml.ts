@@ -6,14 +6,13 @@
  * §6.3, §8.2.3, §8.3 forbid adding or removing any).
  */
 import type { Attr, Document, Element, Node } from '@xmldom/xmldom';
-import { oneLine, parseXmlDom, XML_NAMESPACE } from '../util/xml-dom.js';
+import { XMLNS_NAMESPACE, oneLine, parseXmlDom, XML_NAMESPACE } from '../util/xml-dom.js';
 import { screenXml } from '../util/xml-guard.js';
 import type { ScreenLimits } from '../util/xml-guard.js';
 import { NotUtf8, NotWellFormed, NotXmlAttValue, NotXmlFrag } from './errors.js';
 import type { XcapConflict } from './errors.js';
 
-/** The XML namespace of namespace declarations (Namespaces in XML §3). */
-export const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
+export { XMLNS_NAMESPACE } from '../util/xml-dom.js';
 
 const ELEMENT = 1;
 const TEXT = 3;

@@ -1,6 +1,7 @@
 import { DOMImplementation, XMLSerializer } from '@xmldom/xmldom';
 import { POLICY_NS } from './model.js';
 import { appendRule } from './rule-dom.js';
+import { XMLNS_NAMESPACE } from '../../util/xml-dom.js';
 
 /**
  * The default pres-rules document an operator provisions for each user (TS 23.141 §7; OMA Presence
@@ -42,9 +43,9 @@ export function defaultRuleSet(presentityAor: string, xcapRoot: string): Buffer 
   const { cp, pr, ocp } = POLICY_NS;
   const doc = new DOMImplementation().createDocument(cp, 'cr:ruleset', null);
   const root = doc.documentElement!;
-  root.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:cr', cp);
-  root.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:pr', pr);
-  root.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:ocp', ocp);
+  root.setAttributeNS(XMLNS_NAMESPACE, 'xmlns:cr', cp);
+  root.setAttributeNS(XMLNS_NAMESPACE, 'xmlns:pr', pr);
+  root.setAttributeNS(XMLNS_NAMESPACE, 'xmlns:ocp', ocp);
   appendRule(root, { id: 'wp_prs_allow_own', conditions: [{ identity: [presentityAor] }], subHandling: 'allow', fullView: true });
   appendRule(root, {
     id: 'wp_prs_grantedcontacts',

@@ -1,6 +1,7 @@
 import type { Document, Element, Node } from '@xmldom/xmldom';
 import type { SubHandling } from './model.js';
 import { POLICY_NS } from './model.js';
+import { XMLNS_NAMESPACE } from '../../util/xml-dom.js';
 
 /**
  * Writing pres-rules documents with the DOM: rules built in the element order of the schemas (RFC 4745
@@ -32,7 +33,6 @@ const PREFERRED: Readonly<Record<string, string>> = {
   [POLICY_NS.opr]: 'op',
 };
 
-const XMLNS = 'http://www.w3.org/2000/xmlns/';
 
 function docOf(el: Node): Document {
   const doc = el.ownerDocument;
@@ -59,7 +59,7 @@ function declaredPrefixes(root: Element): Set<string> {
     const el = stack.pop()!;
     for (let i = 0; i < el.attributes.length; i++) {
       const a = el.attributes.item(i);
-      if (a && a.namespaceURI === XMLNS && a.prefix === 'xmlns' && a.localName) out.add(a.localName);
+      if (a && a.namespaceURI === XMLNS_NAMESPACE && a.prefix === 'xmlns' && a.localName) out.add(a.localName);
     }
     for (let n: Node | null = el.firstChild; n; n = n.nextSibling) if (n.nodeType === ELEMENT_NODE) stack.push(n as Element);
   }
@@ -80,7 +80,7 @@ function qualifiedName(context: Element, ns: string, local: string): string {
   const base = PREFERRED[ns] ?? 'ns';
   let prefix = base;
   for (let i = 2; taken.has(prefix); i++) prefix = `${base}${i}`;
-  root.setAttributeNS(XMLNS, `xmlns:${prefix}`, ns);
+  root.setAttributeNS(XMLNS_NAMESPACE, `xmlns:${prefix}`, ns);
   return `${prefix}:${local}`;
 }
 

@@ -10,7 +10,7 @@ import { ConstraintFailure, UniquenessFailure } from '../errors.js';
 import type { UniquenessExists, XcapConflict } from '../errors.js';
 import { SCHEMAS } from '../schemas/schema-catalogue.js';
 import { SchemaValidator } from '../schemas/schema-validator.js';
-import { childElements, isElement, plainAttribute } from '../../util/xml-dom.js';
+import { XMLNS_NAMESPACE, childElements, isElement, plainAttribute } from '../../util/xml-dom.js';
 import { parseStoredDocument } from './dom.js';
 import { FieldNamer } from './field.js';
 import { checkListContent, RESOURCE_LISTS_AUID } from './list-constraints.js';
@@ -22,7 +22,6 @@ export const RLS_SERVICES_AUID = 'rls-services';
 
 const RLS = SCHEMAS.rlsServices.namespace;
 const RL = SCHEMAS.resourceLists.namespace;
-const XMLNS = 'http://www.w3.org/2000/xmlns/';
 
 /** The name of users' documents the global index is made of, and of the index (RFC 4826 §4.4.7). */
 const INDEX = 'index';
@@ -173,8 +172,8 @@ export class RlsServicesUsage implements ApplicationUsage {
     if (name !== INDEX) return undefined;
     const index = new DOMImplementation().createDocument(RLS, 'rls-services', null);
     const root = index.documentElement!;
-    root.setAttributeNS(XMLNS, 'xmlns', RLS);
-    root.setAttributeNS(XMLNS, 'xmlns:rl', RL);
+    root.setAttributeNS(XMLNS_NAMESPACE, 'xmlns', RLS);
+    root.setAttributeNS(XMLNS_NAMESPACE, 'xmlns:rl', RL);
     for (const record of await ctx.store.list(this.auid)) {
       if (record.tree !== 'users' || record.name !== INDEX) continue;
       const doc = parseStoredDocument(record.body);
