@@ -4,6 +4,8 @@
  * server cannot interpret is handled transparently).
  */
 
+import { XML_NAMESPACE, XMLNS_NAMESPACE } from '../../util/xml-dom.js';
+
 /** Namespace URIs by short name. */
 export const NS = {
   /** PIDF (RFC 3863 §4.1.1); written as the default namespace. */
@@ -25,9 +27,9 @@ export const NS = {
   /** OMA presence data extensions (OMA-SUP-XSD_prs_pidf_omapres-V1_0). */
   oma: 'urn:oma:xml:prs:pidf:oma-pres',
   /** The `xml:` namespace (xml:lang); bound by definition, never declared. */
-  xml: 'http://www.w3.org/XML/1998/namespace',
+  xml: XML_NAMESPACE,
   /** The namespace of `xmlns` declarations themselves. */
-  xmlns: 'http://www.w3.org/2000/xmlns/',
+  xmlns: XMLNS_NAMESPACE,
 } as const;
 
 /**
