@@ -270,7 +270,7 @@ export class PresencePackage implements EventPackage {
     const inputs = [];
     for (const r of records) {
       const doc = this.parse(r);
-      if (doc) inputs.push({ doc, source: r.source, modifiedAt: r.modifiedAt, etag: r.etag, publisher: r.publisher });
+      if (doc) inputs.push({ doc, source: r.source, modifiedAt: r.modifiedAt, createdAt: r.createdAt, etag: r.etag, publisher: r.publisher });
     }
     // RFC 4827 §3: the hard state is one more input of the compositor, whose policy decides how it
     // combines with the soft state. Ours: it is the presentity's own word, so it counts as a user source
@@ -278,8 +278,9 @@ export class PresencePackage implements EventPackage {
     // most recently set wins, whichever way it was set).
     const hard = await this.opts.hardState?.(resource);
     const hardDoc = hard && parsePidf(hard.body, { maxBytes: Math.max(this.opts.policy.maxDocumentBytes, hard.body.length) });
-    // The XCAP server validated it on PUT (RFC 4827 §6); one that no longer parses is left out.
-    if (hard && hardDoc?.ok) inputs.push({ doc: hardDoc.value, source: 'user' as const, modifiedAt: hard.modifiedAt, etag: `xcap:${hard.etag}`, publisher: resource });
+    // The XCAP server validated it on PUT (RFC 4827 §6); one that no longer parses is left out. A PUT
+    // replaces the whole document, so its creation is its last PUT.
+    if (hard && hardDoc?.ok) inputs.push({ doc: hardDoc.value, source: 'user' as const, modifiedAt: hard.modifiedAt, createdAt: hard.modifiedAt, etag: `xcap:${hard.etag}`, publisher: resource });
     const doc = compose(resource, inputs, { precedence: this.opts.policy.precedence });
     return { doc, body: serializePidf(doc), views: new LruCache(VIEWS_PER_DOCUMENT), publishers: publishersOf(doc, inputs) };
   }

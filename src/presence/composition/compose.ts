@@ -14,6 +14,11 @@ export interface ComposeInput {
   readonly source: PublicationSource;
   /** When its state last changed by an initial or modifying PUBLISH, in ms since the epoch. */
   readonly modifiedAt: number;
+  /**
+   * When the publication was created (the initial PUBLISH, RFC 3903 §4.2), in ms since the epoch. Unlike
+   * modifiedAt it stays put across modifies, so it can order tuples without moving them on every change.
+   */
+  readonly createdAt: number;
   /** Its entity tag (RFC 3903 §4.1); the last tie-break, so composition is deterministic. */
   readonly etag: string;
 }
@@ -39,6 +44,8 @@ interface Candidate {
   readonly from: Ranked;
   /** The component's <timestamp> in ms, or -Infinity when absent or unreadable. */
   readonly time: number;
+  /** Its position among the components of its kind in its own document. */
+  readonly position: number;
 }
 
 function timeOf(c: PresenceComponent): number {
@@ -60,20 +67,27 @@ const BASIC_ORDER = { open: 0, closed: 1 } as const;
 
 /**
  * Tuples most relevant first, since some watchers read only the first one (Twinkle): open before
- * closed before no <basic>, then higher contact priority (none counts lowest, RFC 3863 §4.1.5), then
- * newer, then by source precedence.
+ * closed before no <basic>, then higher contact priority (none counts lowest, RFC 3863 §4.1.5). Among
+ * equals the order is stable: the newer publication (by creation) first, then source precedence, entity
+ * tag, and the publisher's own order. It deliberately ignores modifiedAt and <timestamp>, which change
+ * with every update: a tuple whose relevance did not change keeps its place, so a partial notification
+ * (RFC 5263) carries the changed elements only, not a <remove> and an <add> of the whole tuple (RFC 5261
+ * has no move).
  */
 function byRelevance(a: Candidate, b: Candidate): number {
   const ta = a.component as Tuple;
   const tb = b.component as Tuple;
   const basic = (ta.basic === undefined ? 2 : BASIC_ORDER[ta.basic]) - (tb.basic === undefined ? 2 : BASIC_ORDER[tb.basic]);
   const priority = (tb.contact?.priority ?? -1) - (ta.contact?.priority ?? -1);
+  const x = a.from.input;
+  const y = b.from.input;
   return (
     basic ||
     priority ||
-    b.from.input.modifiedAt - a.from.input.modifiedAt ||
-    (b.time > a.time ? 1 : b.time < a.time ? -1 : 0) ||
-    a.from.rank - b.from.rank
+    y.createdAt - x.createdAt ||
+    a.from.rank - b.from.rank ||
+    (x.etag < y.etag ? -1 : x.etag > y.etag ? 1 : 0) ||
+    a.position - b.position
   );
 }
 
@@ -84,8 +98,9 @@ function byRelevance(a: Candidate, b: Candidate): number {
  *   source wins, then the one from the most recently modified publication, then the one with the newer
  *   <timestamp>, then the one from the smaller entity tag. Components with distinct ids are all kept, so
  *   every id of every input appears exactly once;
- * - tuples are ordered by relevance (open first, then contact priority, then newest: see the doc in
- *   docs/presence-attributes.md); persons and devices strongest source and newest first;
+ * - tuples are ordered by relevance (open first, then contact priority, then a stable order: newer
+ *   publication by creation, then the publisher's own order; see docs/presence-attributes.md); persons
+ *   and devices strongest source and newest first;
  * - the top-level notes, the other top-level elements and the root attributes each come from the best
  *   publication (precedence, then newest) that has any;
  * - `entity` is the presentity. With no input the result is a document with no components: RFC 4479
@@ -104,8 +119,8 @@ export function compose(presentity: string, inputs: readonly ComposeInput[], pol
   for (const from of ranked) {
     const { tuples, persons, devices } = from.input.doc;
     for (const list of [tuples, persons, devices] as const) {
-      for (const component of list) {
-        const candidate = { component, from, time: timeOf(component) };
+      for (const [position, component] of list.entries()) {
+        const candidate = { component, from, time: timeOf(component), position };
         const held = winners.get(component.id);
         // Publications come best first: a later one only wins a tie on source and age by a newer timestamp.
         if (!held || byAuthority(candidate, held) < 0) winners.set(component.id, candidate);

@@ -224,8 +224,8 @@ test('RFC 5025 §4: the view is a fixed point (F(D) = D), and the composed docum
   const b = rich();
   const before = [serializePidf(a), serializePidf(b)];
   const composed = compose('sip:alice@example.com', [
-    { doc: a, source: 'user', modifiedAt: 2, etag: 'a' },
-    { doc: b, source: 'network', modifiedAt: 1, etag: 'b' },
+    { doc: a, source: 'user', modifiedAt: 2, createdAt: 2, etag: 'a' },
+    { doc: b, source: 'network', modifiedAt: 1, createdAt: 1, etag: 'b' },
   ]);
   const composedBody = serializePidf(composed);
   const grants = [

@@ -12,8 +12,8 @@ import { captureBodies, parseOk, pidf } from '../pidf/helpers.js';
 
 const ALICE = 'sip:alice@example.com';
 
-function pub(inner: string, source: PublicationSource, modifiedAt: number, etag: string): ComposeInput {
-  return { doc: parseOk(pidf(inner)), source, modifiedAt, etag };
+function pub(inner: string, source: PublicationSource, modifiedAt: number, etag: string, createdAt = modifiedAt): ComposeInput {
+  return { doc: parseOk(pidf(inner)), source, modifiedAt, createdAt, etag };
 }
 
 function tuple(id: string, basic: 'open' | 'closed' | '', extra = ''): string {
@@ -110,7 +110,7 @@ test('occurrence ids are one space across tuples, persons and devices (RFC 4479 
   reparsed(doc);
 });
 
-test('tuple order: open first, then contact priority, then newest; no basic last', () => {
+test('tuple order: open first, then contact priority, then newer publication; no basic last', () => {
   const c = (p?: string) => `<contact${p ? ` priority="${p}"` : ''}>sip:a@b</contact>`;
   const inputs = [
     pub(tuple('closed-new', 'closed', c('1.0')), 'user', 9000, 'a'),
@@ -123,6 +123,20 @@ test('tuple order: open first, then contact priority, then newest; no basic last
     compose(ALICE, inputs).tuples.map((t) => t.id),
     ['open-high', 'open-old-low-2', 'open-old-low', 'open-none', 'closed-new', 'nobasic'],
   );
+});
+
+test('among equals tuples keep their place: a modify or a newer <timestamp> does not move a tuple (RFC 5263 diffs stay small)', () => {
+  const t = (id: string, ts: string) => tuple(id, 'open', `<contact>sip:${id}@x</contact><timestamp>${ts}</timestamp>`);
+  const phone = (ts1: string, ts2: string, modifiedAt: number) => pub(t('p1', ts1) + t('p2', ts2), 'user', modifiedAt, `phone-${modifiedAt}`, 1000);
+  const pc = pub(t('pc', '2026-01-01T00:00:05Z'), 'user', 2000, 'pc', 2000);
+  const order = (inputs: ComposeInput[]) => compose(ALICE, inputs).tuples.map((x) => x.id);
+  // The PC's publication is newer by creation, so its tuple leads; the phone's tuples follow in its own order.
+  assert.deepEqual(order([phone('2026-01-01T00:00:01Z', '2026-01-01T00:00:02Z', 1000), pc]), ['pc', 'p1', 'p2']);
+  // The phone modifies its publication later and stamps p2 newest of all: nothing moves.
+  assert.deepEqual(order([phone('2026-01-01T00:00:01Z', '2026-01-01T00:00:09Z', 3000), pc]), ['pc', 'p1', 'p2']);
+  // A change of relevance does move it: p1 closes and goes last.
+  const closed = pub(tuple('p1', 'closed') + t('p2', '2026-01-01T00:00:02Z'), 'user', 4000, 'phone-4000', 1000);
+  assert.deepEqual(order([closed, pc]), ['pc', 'p2', 'p1']);
 });
 
 test('zero publications: a document with no components, serialised as <presence entity=…/>', () => {
@@ -148,8 +162,8 @@ test('top-level notes, extensions and root attributes come from the best publica
 });
 
 test('a component keeps the language it inherited from its own publication', () => {
-  const fr = { doc: parseOk(Buffer.from(`<presence xmlns="${NS.pidf}" xml:lang="fr" entity="${ALICE}">${tuple('f', 'open', '<note>Bonjour</note>')}</presence>`)), source: 'user', modifiedAt: 1, etag: 'f' } as const;
-  const de = { doc: parseOk(Buffer.from(`<presence xmlns="${NS.pidf}" xml:lang="de" entity="${ALICE}">${tuple('d', 'open', '<note>Hallo</note>')}</presence>`)), source: 'user', modifiedAt: 2, etag: 'd' } as const;
+  const fr = { doc: parseOk(Buffer.from(`<presence xmlns="${NS.pidf}" xml:lang="fr" entity="${ALICE}">${tuple('f', 'open', '<note>Bonjour</note>')}</presence>`)), source: 'user', modifiedAt: 1, createdAt: 1, etag: 'f' } as const;
+  const de = { doc: parseOk(Buffer.from(`<presence xmlns="${NS.pidf}" xml:lang="de" entity="${ALICE}">${tuple('d', 'open', '<note>Hallo</note>')}</presence>`)), source: 'user', modifiedAt: 2, createdAt: 2, etag: 'd' } as const;
   const doc = reparsed(compose(ALICE, [fr, de]));
   assert.deepEqual(doc.attributes, [{ namespaceURI: NS.xml, localName: 'lang', value: 'de' }]);
   assert.deepEqual(
@@ -163,8 +177,8 @@ test('a component keeps the language it inherited from its own publication', () 
 
 test('the linphone and SIPp publications compose to the components of Kamailio’s composed NOTIFY', () => {
   const bodies = new Map(captureBodies());
-  const linphone = { doc: parseOk(bodies.get('linphone-02-PUBLISH-initial.txt')!), source: 'user', modifiedAt: 1000, etag: 'a' } as const;
-  const sipp = { doc: parseOk(bodies.get('sipp-04-PUBLISH-modify.txt')!), source: 'user', modifiedAt: 2000, etag: 'b' } as const;
+  const linphone = { doc: parseOk(bodies.get('linphone-02-PUBLISH-initial.txt')!), source: 'user', modifiedAt: 1000, createdAt: 1000, etag: 'a' } as const;
+  const sipp = { doc: parseOk(bodies.get('sipp-04-PUBLISH-modify.txt')!), source: 'user', modifiedAt: 2000, createdAt: 2000, etag: 'b' } as const;
   const kamailio = parseOk(bodies.get('kamailio-01-NOTIFY-composed-two-publications.txt')!);
   const ours = reparsed(compose('sip:bob462b@127.0.0.1:5080', [linphone, sipp]));
   const ids = (d: PresenceDocument) => [d.tuples.map((t) => t.id).sort(), d.persons.map((p) => p.id)];
