@@ -41,6 +41,9 @@ export interface SqliteStoreOptions {
  *   submitted in one turn of the event loop share one transaction and one commit, and the promises of the
  *   ports resolve after that commit returned, which is what makes a 200 OK sent on resolution safe under
  *   the durability contract.
+ * - Publications, read on every request, are also kept in memory, written through after each commit, so
+ *   their reads never query SQLite (see {@link SqlitePublicationStore}). One process at a time serves a
+ *   database: other connections (the admin commands) must not write that table while it runs.
  * - Reads return fresh objects and Buffers: nothing is shared with the database or with other callers.
  */
 export class SqliteStores implements Stores {

@@ -44,11 +44,12 @@ test('a write is committed when its promise resolves: another connection sees it
 test('a put with replacing that fails half-way leaves the old publication in place', async () => {
   const stores = openSqliteStores(':memory:');
   await stores.publications.put(publication(1));
-  // A body that is not bytes fails on insert (STRICT table), after the DELETE of the old tag ran.
-  const bad = publication(2, { body: 'not bytes' as unknown as Buffer });
-  await assert.rejects(stores.publications.put(bad, 'etag-1'), /cannot store TEXT value in BLOB column/);
+  // An unknown source fails the CHECK constraint on insert, after the DELETE of the old tag ran.
+  const bad = publication(2, { source: 'bogus' as PublicationRecord['source'] });
+  await assert.rejects(stores.publications.put(bad, 'etag-1'), /CHECK constraint failed/);
   assert.deepEqual(await stores.publications.get('etag-1'), publication(1));
   assert.equal(await stores.publications.get('etag-2'), undefined);
+  assert.deepEqual(await stores.publications.listAll(), [publication(1)]);
   await stores.close();
 });
 
@@ -86,5 +87,30 @@ test('reads hand out fresh Buffers: changing one read does not change the next',
   const first = (await stores.publications.get('etag-1'))!;
   first.body[0] = 0x7a;
   assert.equal((await stores.publications.get('etag-1'))!.body.toString(), 'abc');
+  await stores.close();
+});
+
+test('a batch that cannot start (file locked) rejects every write of it, and reads show none of them', async () => {
+  const path = fresh();
+  const stores = openSqliteStores(path, { busyTimeoutMs: 0 });
+  await stores.publications.put(publication(1));
+  await stores.subscriptions.put(subscription(1, { localCSeq: 3 }));
+  const locker = new BetterSqlite3(path);
+  locker.exec('BEGIN IMMEDIATE');
+  const results = await Promise.allSettled([
+    stores.publications.put(publication(2)),
+    stores.publications.put(publication(3), 'etag-1'),
+    stores.publications.remove('etag-1'),
+    stores.subscriptions.put(subscription(1, { state: 'terminated', localCSeq: 50 })),
+    stores.subscriptions.put(subscription(2)),
+    stores.subscriptions.remove('sub-1'),
+  ]);
+  for (const r of results) assert.equal(r.status === 'rejected' && (r.reason as { code?: string }).code, 'SQLITE_BUSY');
+  assert.deepEqual(await stores.publications.listAll(), [publication(1)]);
+  assert.deepEqual(await stores.subscriptions.listAll(), [subscription(1, { localCSeq: 3 })]);
+  locker.exec('ROLLBACK');
+  locker.close();
+  await stores.publications.put(publication(3), 'etag-1');
+  assert.deepEqual(await stores.publications.listAll(), [publication(3)]);
   await stores.close();
 });
