@@ -41,10 +41,12 @@ export interface SqliteStoreOptions {
  *   submitted in one turn of the event loop share one transaction and one commit, and the promises of the
  *   ports resolve after that commit returned, which is what makes a 200 OK sent on resolution safe under
  *   the durability contract.
- * - Publications, read on every request, are also kept in memory, written through after each commit, so
- *   their reads never query SQLite (see {@link SqlitePublicationStore}). One process at a time serves a
- *   database: other connections (the admin commands) must not write that table while it runs.
- * - Reads return fresh objects and Buffers: nothing is shared with the database or with other callers.
+ * - Publications and subscriptions, read on every request, are also kept in memory, written through after
+ *   each commit, so their reads never query SQLite; NOTIFY CSeqs are reserved in blocks (see
+ *   {@link SqliteSubscriptionStore}). One process at a time serves a database: other connections (the
+ *   admin commands) must not write those two tables while it runs.
+ * - Reads return fresh objects; Buffers read are shared with the store or fresh, and are never to be
+ *   changed by the caller.
  */
 export class SqliteStores implements Stores {
   readonly publications: SqlitePublicationStore;
@@ -56,7 +58,7 @@ export class SqliteStores implements Stores {
 
   private readonly writer: GroupCommit;
 
-  /** Builds the stores over an open, migrated database; see {@link openSqliteStores}. */
+  /** Builds the stores over an open, migrated database, loading publications and subscriptions; see {@link openSqliteStores}. */
   constructor(private readonly db: Database) {
     const writer = (this.writer = new GroupCommit(db));
     this.publications = new SqlitePublicationStore(db, writer);
@@ -68,13 +70,16 @@ export class SqliteStores implements Stores {
   }
 
   /**
-   * Commits the writes still waiting, then closes the database (SQLite checkpoints the WAL into the main
-   * file). Later store calls reject with `ERR_STORE_CLOSED`. Safe to call twice.
+   * Commits the writes still waiting (with the exact NOTIFY CSeqs, see
+   * {@link SqliteSubscriptionStore.settle}), then closes the database (SQLite checkpoints the WAL into the
+   * main file). Later store calls reject with `ERR_STORE_CLOSED`. Safe to call twice.
    */
   async close(): Promise<void> {
     if (!this.db.open) return;
+    const settled = this.subscriptions.settle();
     this.writer.flush();
     this.db.close();
+    await settled;
   }
 }
 
