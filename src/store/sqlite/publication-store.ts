@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { PublicationRecord, PublicationSource, PublicationStore } from '../ports.js';
 import { storeClosed } from '../errors.js';
+import { copyPublication } from '../memory/copy.js';
 import { RecordTable, pairKey } from '../memory/record-table.js';
 import { SharedStrings, sameAs } from './shared-strings.js';
 import type { WriteExecutor } from './write-executor.js';
@@ -27,9 +28,9 @@ const COLUMNS = 'etag, resource, event, expires_at, content_type, body, source, 
  */
 type Cached = Omit<PublicationRecord, 'body'> & { body: string };
 
-/** A fresh record of a cached one (publications are flat: a shallow copy is a whole one). */
+/** A fresh record of a cached one. */
 function publicationOf(c: Cached): PublicationRecord {
-  return { ...c, body: Buffer.from(c.body, 'latin1') };
+  return copyPublication(c, Buffer.from(c.body, 'latin1'));
 }
 
 function byCreation(a: Cached, b: Cached): number {
@@ -116,7 +117,8 @@ export class SqlitePublicationStore implements PublicationStore {
   async put(record: PublicationRecord, replacing?: string): Promise<void> {
     this.check();
     // Both copies are taken now: the unit runs later, at the end of the turn.
-    const row = rowOf({ ...record, body: Buffer.from(record.body) });
+    const row = rowOf(record);
+    row.body = Buffer.from(record.body);
     const stored = this.cachedOf(record);
     const swap = replacing !== undefined && replacing !== record.etag;
     return this.writer.write(
@@ -155,12 +157,16 @@ export class SqlitePublicationStore implements PublicationStore {
   private cachedOf(r: PublicationRecord): Cached {
     const { strings } = this;
     return {
-      ...r,
+      etag: r.etag,
+      resource: r.resource,
       event: strings.of(r.event),
+      expiresAt: r.expiresAt,
       contentType: strings.of(r.contentType),
+      body: r.body.toString('latin1'),
       source: strings.of(r.source) as PublicationSource,
       publisher: sameAs(r.publisher, r.resource),
-      body: r.body.toString('latin1'),
+      createdAt: r.createdAt,
+      modifiedAt: r.modifiedAt,
     };
   }
 
