@@ -5,6 +5,9 @@
  *
  * Durability contract: when a write's promise resolves, the state survives a crash of the process
  * (kill -9). A 200 OK is sent only after that. All times are milliseconds since the Unix epoch.
+ *
+ * Records read are the caller's to change, except their Buffers, which an adapter may share with what it
+ * keeps: callers never write into a Buffer read from a store.
  */
 
 /** Where a publication came from (TS 23.141 §5.1 composition precedence). */
@@ -116,7 +119,9 @@ export interface SubscriptionStore {
   put(record: SubscriptionRecord): Promise<void>;
   /**
    * Atomically raises localCSeq by one and returns the new value (the CSeq of the next NOTIFY); resolves
-   * once durable, so a restart never reuses a CSeq. Undefined when the subscription is gone.
+   * once durable, so a restart never reuses a CSeq. Undefined when the subscription is gone. After a crash
+   * the next value may lie further above the last one handed out (an adapter may store a mark ahead of it;
+   * RFC 3261 §12.2.2: the subscriber accepts the gap); after a graceful close it is the last one + 1.
    */
   nextLocalCSeq(id: string): Promise<number | undefined>;
   /** Removes a subscription; unknown ids do nothing. */

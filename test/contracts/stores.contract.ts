@@ -137,6 +137,16 @@ export function storeContract(name: string, factory: () => Promise<Stores>, dura
       assert.equal((await stores.subscriptions.get('sub-1'))!.localCSeq, 13);
     });
 
+    test('durability: a stale put never lowers the CSeq, across a reopen either (RFC 3261 §12.2.1.1)', async () => {
+      await stores.subscriptions.put(subscription(1, { localCSeq: 5 }));
+      const stale = (await stores.subscriptions.get('sub-1'))!;
+      for (let i = 0; i < 100; i++) await stores.subscriptions.nextLocalCSeq('sub-1');
+      await stores.subscriptions.put({ ...stale, state: 'terminated' });
+      stores = await durable.reopen(stores);
+      assert.deepEqual(await stores.subscriptions.get('sub-1'), subscription(1, { localCSeq: 105, state: 'terminated' }));
+      assert.equal(await stores.subscriptions.nextLocalCSeq('sub-1'), 106);
+    });
+
     test('durability: removals and replaced AORs stay removed after a reopen', async () => {
       await stores.publications.put(publication(1));
       await stores.subscriptions.put(subscription(1));

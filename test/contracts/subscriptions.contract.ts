@@ -80,6 +80,30 @@ export function subscriptionContract(stores: () => Stores): void {
     assert.equal((await s.get('sub-1'))!.localCSeq, 63);
   });
 
+  test('subscriptions: 100 concurrent nextLocalCSeq calls get 100 consecutive numbers, then a put raises them', async () => {
+    const s = stores().subscriptions;
+    await s.put(subscription(1, { localCSeq: 3 }));
+    const got = await Promise.all(Array.from({ length: 100 }, () => s.nextLocalCSeq('sub-1')));
+    assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => 4 + i));
+    await s.put(subscription(1, { localCSeq: 500 }));
+    const more = await Promise.all(Array.from({ length: 50 }, () => s.nextLocalCSeq('sub-1')));
+    assert.deepEqual(more, Array.from({ length: 50 }, (_, i) => 501 + i));
+    assert.equal((await s.get('sub-1'))!.localCSeq, 550);
+  });
+
+  test('subscriptions: a remove while CSeqs are being taken ends them; the numbers handed out are consecutive', async () => {
+    const s = stores().subscriptions;
+    await s.put(subscription(1));
+    const calls = Array.from({ length: 100 }, () => s.nextLocalCSeq('sub-1'));
+    const removed = s.remove('sub-1');
+    const got = await Promise.all(calls);
+    await removed;
+    const handed = got.filter((c) => c !== undefined);
+    assert.deepEqual(handed, Array.from({ length: handed.length }, (_, i) => 1 + i));
+    assert.deepEqual(got.slice(handed.length), Array.from({ length: 100 - handed.length }, () => undefined));
+    assert.equal(await s.nextLocalCSeq('sub-1'), undefined);
+  });
+
   test('subscriptions: nextLocalCSeq of an unknown or removed subscription is undefined', async () => {
     const s = stores().subscriptions;
     assert.equal(await s.nextLocalCSeq('sub-1'), undefined);

@@ -29,15 +29,18 @@ function copyJson(value: unknown): unknown {
   return out;
 }
 
-/** A copy of a publication; `ownBytes` also copies the body bytes. */
-export function copyPublication(r: PublicationRecord, ownBytes: boolean): PublicationRecord {
+/**
+ * A copy of a publication's fields with `body` as its body: `r.body` to share it, a copy of it to own the
+ * bytes. `r` may hold its body in another form (the SQLite adapter's cache keeps a string).
+ */
+export function copyPublication(r: Omit<PublicationRecord, 'body'>, body: Buffer): PublicationRecord {
   return {
     etag: r.etag,
     resource: r.resource,
     event: r.event,
     expiresAt: r.expiresAt,
     contentType: r.contentType,
-    body: ownBytes ? Buffer.from(r.body) : r.body,
+    body,
     source: r.source,
     publisher: r.publisher,
     createdAt: r.createdAt,

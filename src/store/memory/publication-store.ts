@@ -19,7 +19,7 @@ export class MemoryPublicationStore implements PublicationStore {
   async get(etag: string): Promise<PublicationRecord | undefined> {
     this.check();
     const r = this.table.get(etag);
-    return r && copyPublication(r, false);
+    return r && copyPublication(r, r.body);
   }
 
   async listByResource(resource: string, event: string): Promise<PublicationRecord[]> {
@@ -27,12 +27,12 @@ export class MemoryPublicationStore implements PublicationStore {
     return this.table
       .list(pairKey(resource, event))
       .sort(byCreation)
-      .map((r) => copyPublication(r, false));
+      .map((r) => copyPublication(r, r.body));
   }
 
   async put(record: PublicationRecord, replacing?: string): Promise<void> {
     this.check();
-    const stored = copyPublication(record, true);
+    const stored = copyPublication(record, Buffer.from(record.body));
     // RFC 3903 §4.1: a refresh or modify replaces the old entity tag; both changes happen with no await between.
     if (replacing !== undefined && replacing !== record.etag) this.table.delete(replacing);
     this.table.set(record.etag, pairKey(record.resource, record.event), stored);
@@ -45,12 +45,12 @@ export class MemoryPublicationStore implements PublicationStore {
 
   async listExpired(now: number): Promise<PublicationRecord[]> {
     this.check();
-    return this.table.expired(now).map((r) => copyPublication(r, false));
+    return this.table.expired(now).map((r) => copyPublication(r, r.body));
   }
 
   async listAll(): Promise<PublicationRecord[]> {
     this.check();
-    return this.table.all().map((r) => copyPublication(r, false));
+    return this.table.all().map((r) => copyPublication(r, r.body));
   }
 
   /** Drops every publication; later calls reject with `ERR_STORE_CLOSED`. */

@@ -12,9 +12,13 @@ interface Entry<R> extends HeapEntry {
   record: R;
 }
 
+/** The members of a group by key; a group of one is its entry alone (a Map costs about 200 bytes). */
+type Group<R> = Entry<R> | Map<string, Entry<R>>;
+
 /**
- * The in-memory table behind each memory store: records by primary key, a secondary index by group
- * (resource+event, or aor) and an expiry heap, so that every lookup costs O(result), not O(table).
+ * The in-memory table behind each memory store and the SQLite stores' caches: records by primary key, a
+ * secondary index by group (resource+event, or aor) and an expiry heap, so that every lookup costs
+ * O(result), not O(table).
  *
  * Each key gets a sequence number when first stored and keeps it when replaced: it orders a group and
  * breaks expiry ties, as the rowid does in the SQLite adapter. The table holds the records it is given;
@@ -22,7 +26,7 @@ interface Entry<R> extends HeapEntry {
  */
 export class RecordTable<R> {
   private readonly byKey = new Map<string, Entry<R>>();
-  private readonly groups = new Map<string, Map<string, Entry<R>>>();
+  private readonly groups = new Map<string, Group<R>>();
   private readonly expiry = new ExpiryHeap<Entry<R>>();
   private nextSeq = 0;
 
@@ -40,14 +44,14 @@ export class RecordTable<R> {
     if (!found) {
       const entry: Entry<R> = { key, group, record, expiresAt: this.expiresAtOf(record), seq: this.nextSeq++, heapIndex: -1 };
       this.byKey.set(key, entry);
-      this.groupMap(group).set(key, entry);
+      this.joinGroup(entry);
       this.expiry.insert(entry);
       return;
     }
     if (found.group !== group) {
       this.leaveGroup(found);
       found.group = group;
-      this.groupMap(group).set(key, found);
+      this.joinGroup(found);
     }
     found.record = record;
     found.expiresAt = this.expiresAtOf(record);
@@ -65,9 +69,7 @@ export class RecordTable<R> {
 
   /** Removes every record of `group`. */
   deleteGroup(group: string): void {
-    const members = this.groups.get(group);
-    if (!members) return;
-    for (const entry of members.values()) {
+    for (const entry of this.members(group)) {
       this.byKey.delete(entry.key);
       this.expiry.remove(entry);
     }
@@ -76,9 +78,9 @@ export class RecordTable<R> {
 
   /** The records of `group`, in the order their keys were first stored. */
   list(group: string): R[] {
-    const members = this.groups.get(group);
-    if (!members) return [];
-    return [...members.values()].sort((a, b) => a.seq - b.seq).map((e) => e.record);
+    return this.members(group)
+      .sort((a, b) => a.seq - b.seq)
+      .map((e) => e.record);
   }
 
   /** The records with expiresAt <= now, earliest first (ties in first-stored order). */
@@ -98,16 +100,32 @@ export class RecordTable<R> {
     this.expiry.clear();
   }
 
-  private groupMap(group: string): Map<string, Entry<R>> {
-    let members = this.groups.get(group);
-    if (!members) this.groups.set(group, (members = new Map()));
-    return members;
+  private members(group: string): Array<Entry<R>> {
+    const g = this.groups.get(group);
+    if (g === undefined) return [];
+    return g instanceof Map ? [...g.values()] : [g];
+  }
+
+  private joinGroup(entry: Entry<R>): void {
+    const g = this.groups.get(entry.group);
+    if (g === undefined) {
+      this.groups.set(entry.group, entry);
+      return;
+    }
+    const members = g instanceof Map ? g : new Map([[g.key, g]]);
+    if (members !== g) this.groups.set(entry.group, members);
+    // Members share one string for their group's key.
+    entry.group = members.values().next().value!.group;
+    members.set(entry.key, entry);
   }
 
   private leaveGroup(entry: Entry<R>): void {
-    const members = this.groups.get(entry.group);
-    if (!members) return;
-    members.delete(entry.key);
-    if (members.size === 0) this.groups.delete(entry.group);
+    const g = this.groups.get(entry.group);
+    if (g === entry) {
+      this.groups.delete(entry.group);
+    } else if (g instanceof Map) {
+      g.delete(entry.key);
+      if (g.size === 1) this.groups.set(entry.group, g.values().next().value!);
+    }
   }
 }

@@ -1,6 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { PublicationRecord, PublicationSource, PublicationStore } from '../ports.js';
 import { storeClosed } from '../errors.js';
+import { copyPublication } from '../memory/copy.js';
+import { RecordTable, pairKey } from '../memory/record-table.js';
+import { SharedStrings, sameAs } from './shared-strings.js';
 import type { WriteExecutor } from './write-executor.js';
 
 interface PublicationRow {
@@ -17,6 +20,22 @@ interface PublicationRow {
 }
 
 const COLUMNS = 'etag, resource, event, expires_at, content_type, body, source, publisher, created_at, modified_at';
+
+/**
+ * A publication as the table keeps it: the body's bytes as a latin1 string, one char per byte on the V8
+ * heap (about 50 bytes of overhead, against about 200 for a Buffer with its own memory block, or a share
+ * of an 8 KiB pool slab that any live body keeps whole).
+ */
+type Cached = Omit<PublicationRecord, 'body'> & { body: string };
+
+/** A fresh record of a cached one. */
+function publicationOf(c: Cached): PublicationRecord {
+  return copyPublication(c, Buffer.from(c.body, 'latin1'));
+}
+
+function byCreation(a: Cached, b: Cached): number {
+  return a.createdAt - b.createdAt;
+}
 
 function rowOf(r: PublicationRecord): PublicationRow {
   return {
@@ -49,15 +68,17 @@ function recordOf(row: PublicationRow): PublicationRecord {
 }
 
 /**
- * Publications in the `publications` table. Lists come in rowid order within equal keys: by created_at
- * then first insertion for a resource, earliest expiry first for listExpired. Every read returns fresh
- * objects (SQLite copies), so callers may change them freely.
+ * Publications in the `publications` table, read from a write-through in-memory table: loaded when the
+ * store is built, changed only once a write committed (the executor's `committed` step), so reads never
+ * touch SQLite and never show a change that did not commit. The stores assume they are the only writer of
+ * the table while open. Lists come in created_at then first-insertion order for a resource, earliest expiry
+ * first for listExpired.
+ *
+ * The table keeps one copy of each body, never a caller's Buffer; reads return fresh records and Buffers.
  */
 export class SqlitePublicationStore implements PublicationStore {
-  private readonly selectOne: Statement<[string], PublicationRow>;
-  private readonly selectByResource: Statement<[string, string], PublicationRow>;
-  private readonly selectExpired: Statement<[number], PublicationRow>;
-  private readonly selectAll: Statement<[], PublicationRow>;
+  private readonly table = new RecordTable<Cached>((r) => r.expiresAt);
+  private readonly strings = new SharedStrings();
   private readonly upsert: Statement<[PublicationRow]>;
   private readonly deleteOne: Statement<[string]>;
 
@@ -65,13 +86,7 @@ export class SqlitePublicationStore implements PublicationStore {
     private readonly db: Database,
     private readonly writer: WriteExecutor,
   ) {
-    this.selectOne = db.prepare(`SELECT ${COLUMNS} FROM publications WHERE etag = ?`);
-    this.selectByResource = db.prepare(
-      `SELECT ${COLUMNS} FROM publications WHERE resource = ? AND event = ? ORDER BY created_at, rowid`,
-    );
-    this.selectExpired = db.prepare(`SELECT ${COLUMNS} FROM publications WHERE expires_at <= ? ORDER BY expires_at, rowid`);
-    this.selectAll = db.prepare(`SELECT ${COLUMNS} FROM publications ORDER BY rowid`);
-    // An upsert keeps the rowid of a known etag, so its place in every list stays the same.
+    // An upsert keeps the rowid of a known etag, as the table keeps its place in every list.
     this.upsert = db.prepare(
       `INSERT INTO publications (${COLUMNS}) VALUES (@etag, @resource, @event, @expires_at, @content_type, @body, @source,
          @publisher, @created_at, @modified_at)
@@ -81,44 +96,82 @@ export class SqlitePublicationStore implements PublicationStore {
          modified_at = excluded.modified_at`,
     );
     this.deleteOne = db.prepare('DELETE FROM publications WHERE etag = ?');
+    const selectAll: Statement<[], PublicationRow> = db.prepare(`SELECT ${COLUMNS} FROM publications ORDER BY rowid`);
+    for (const row of selectAll.iterate()) this.store(this.cachedOf(recordOf(row)));
   }
 
   async get(etag: string): Promise<PublicationRecord | undefined> {
     this.check();
-    const row = this.selectOne.get(etag);
-    return row && recordOf(row);
+    const r = this.table.get(etag);
+    return r && publicationOf(r);
   }
 
   async listByResource(resource: string, event: string): Promise<PublicationRecord[]> {
     this.check();
-    return this.selectByResource.all(resource, event).map(recordOf);
+    return this.table
+      .list(pairKey(resource, event))
+      .sort(byCreation)
+      .map(publicationOf);
   }
 
   async put(record: PublicationRecord, replacing?: string): Promise<void> {
     this.check();
+    // Both copies are taken now: the unit runs later, at the end of the turn.
     const row = rowOf(record);
-    return this.writer.write(() => {
-      // RFC 3903 §4.1: the new entity tag replaces the old one in the same transaction.
-      if (replacing !== undefined && replacing !== record.etag) this.deleteOne.run(replacing);
-      this.upsert.run(row);
-    });
+    row.body = Buffer.from(record.body);
+    const stored = this.cachedOf(record);
+    const swap = replacing !== undefined && replacing !== record.etag;
+    return this.writer.write(
+      () => {
+        // RFC 3903 §4.1: the new entity tag replaces the old one in the same transaction.
+        if (swap) this.deleteOne.run(replacing);
+        this.upsert.run(row);
+      },
+      () => {
+        if (swap) this.table.delete(replacing);
+        this.store(stored);
+      },
+    );
   }
 
   async remove(etag: string): Promise<void> {
     this.check();
-    return this.writer.write(() => {
-      this.deleteOne.run(etag);
-    });
+    return this.writer.write(
+      () => {
+        this.deleteOne.run(etag);
+      },
+      () => this.table.delete(etag),
+    );
   }
 
   async listExpired(now: number): Promise<PublicationRecord[]> {
     this.check();
-    return this.selectExpired.all(now).map(recordOf);
+    return this.table.expired(now).map(publicationOf);
   }
 
   async listAll(): Promise<PublicationRecord[]> {
     this.check();
-    return this.selectAll.all().map(recordOf);
+    return this.table.all().map(publicationOf);
+  }
+
+  private cachedOf(r: PublicationRecord): Cached {
+    const { strings } = this;
+    return {
+      etag: r.etag,
+      resource: r.resource,
+      event: strings.of(r.event),
+      expiresAt: r.expiresAt,
+      contentType: strings.of(r.contentType),
+      body: r.body.toString('latin1'),
+      source: strings.of(r.source) as PublicationSource,
+      publisher: sameAs(r.publisher, r.resource),
+      createdAt: r.createdAt,
+      modifiedAt: r.modifiedAt,
+    };
+  }
+
+  private store(r: Cached): void {
+    this.table.set(r.etag, pairKey(r.resource, r.event), r);
   }
 
   private check(): void {

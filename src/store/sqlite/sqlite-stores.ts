@@ -10,8 +10,7 @@ import { SqliteSubscriberStore } from './subscriber-store.js';
 import { SqliteSubscriptionStore } from './subscription-store.js';
 import { SqliteWatcherInfoStore } from './watcher-info-store.js';
 import { SqliteXcapDocumentStore } from './xcap-document-store.js';
-import { TransactionPerWrite } from './write-executor.js';
-import type { WriteExecutor } from './write-executor.js';
+import { GroupCommit } from './write-executor.js';
 
 /** Options of {@link openSqliteStores}. */
 export interface SqliteStoreOptions {
@@ -37,14 +36,17 @@ export interface SqliteStoreOptions {
  *   (./migrations.ts) when the file is opened.
  * - Every statement is prepared once, when the stores are built.
  * - better-sqlite3 is synchronous: a call runs to completion on the event loop. A single-row write costs
- *   about 50 µs of CPU with NORMAL on a 2-core VM, most of it the commit (WAL frame writes, periodic
- *   checkpoints): about 13,000 writes/s; FULL adds an fsync per write (about 5,000/s). The promises of the
- *   ports resolve after the commit returned, which is what makes a 200 OK sent on resolution safe under
+ *   about 40-50 µs of CPU with NORMAL on a 2-core VM, most of it the commit (WAL frame writes, periodic
+ *   checkpoints); FULL adds an fsync per commit. Writes are group-committed ({@link GroupCommit}): those
+ *   submitted in one turn of the event loop share one transaction and one commit, and the promises of the
+ *   ports resolve after that commit returned, which is what makes a 200 OK sent on resolution safe under
  *   the durability contract.
- * - Each write is one transaction today. Stores hand their writes to a {@link WriteExecutor}, so write
- *   coalescing (many writes per commit: about 60,000 rows/s at 100 per commit) can be added there without
- *   changing the stores.
- * - Reads return fresh objects and Buffers: nothing is shared with the database or with other callers.
+ * - Publications and subscriptions, read on every request, are also kept in memory, written through after
+ *   each commit, so their reads never query SQLite; NOTIFY CSeqs are reserved in blocks (see
+ *   {@link SqliteSubscriptionStore}). One process at a time serves a database: other connections (the
+ *   admin commands) must not write those two tables while it runs.
+ * - Reads return fresh objects; Buffers read are shared with the store or fresh, and are never to be
+ *   changed by the caller.
  */
 export class SqliteStores implements Stores {
   readonly publications: SqlitePublicationStore;
@@ -54,11 +56,11 @@ export class SqliteStores implements Stores {
   readonly xcapDocuments: SqliteXcapDocumentStore;
   readonly watcherInfo: SqliteWatcherInfoStore;
 
-  /** Builds the stores over an open, migrated database; see {@link openSqliteStores}. */
-  constructor(
-    private readonly db: Database,
-    writer: WriteExecutor = new TransactionPerWrite(db),
-  ) {
+  private readonly writer: GroupCommit;
+
+  /** Builds the stores over an open, migrated database, loading publications and subscriptions; see {@link openSqliteStores}. */
+  constructor(private readonly db: Database) {
+    const writer = (this.writer = new GroupCommit(db));
     this.publications = new SqlitePublicationStore(db, writer);
     this.subscriptions = new SqliteSubscriptionStore(db, writer);
     this.bindings = new SqliteBindingStore(db, writer);
@@ -68,11 +70,16 @@ export class SqliteStores implements Stores {
   }
 
   /**
-   * Closes the database (SQLite checkpoints the WAL into the main file). Later store calls reject with
-   * `ERR_STORE_CLOSED`. Safe to call twice.
+   * Commits the writes still waiting (with the exact NOTIFY CSeqs, see
+   * {@link SqliteSubscriptionStore.settle}), then closes the database (SQLite checkpoints the WAL into the
+   * main file). Later store calls reject with `ERR_STORE_CLOSED`. Safe to call twice.
    */
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    const settled = this.subscriptions.settle();
+    this.writer.flush();
+    this.db.close();
+    await settled;
   }
 }
 

@@ -84,3 +84,16 @@ test('a version 1 database (issue 3) gains the subscriber and XCAP tables and ke
   assert.throws(() => db.prepare("INSERT INTO subscribers VALUES ('sip:b@x', 'a', 'x', 'm', 's', NULL, 1, 1)").run(), /UNIQUE constraint failed/);
   db.close();
 });
+
+test('version 4 drops the resource and expiry indexes of publications and subscriptions, keeping their rows', () => {
+  const db = new BetterSqlite3(':memory:');
+  migrate(db, MIGRATIONS.slice(0, 3));
+  const indexes = (): string[] =>
+    db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('publications', 'subscriptions') AND sql IS NOT NULL ORDER BY name").pluck().all() as string[];
+  assert.deepEqual(indexes(), ['publications_by_expiry', 'publications_by_resource', 'subscriptions_by_expiry', 'subscriptions_by_resource']);
+  db.prepare("INSERT INTO publications VALUES ('e', 'sip:a@x', 'presence', 2, 'application/pidf+xml', x'00', 'user', 'sip:a@x', 1, 1)").run();
+  assert.equal(migrate(db), SCHEMA_VERSION);
+  assert.deepEqual(indexes(), []);
+  assert.equal(db.prepare('SELECT count(*) FROM publications').pluck().get(), 1);
+  db.close();
+});

@@ -39,6 +39,7 @@ test('every write acknowledged before a kill -9 is there after reopening (WAL, s
 
   const stores = openSqliteStores(path);
   let checked = 0;
+  const lastCSeq = new Map<string, number>();
   for (const line of lines) {
     const [, kind, key, value] = line.split(' ');
     const i = Number(key!.replace(/^\D+/, ''));
@@ -51,9 +52,13 @@ test('every write acknowledged before a kill -9 is there after reopening (WAL, s
       assert.equal(kind, 'cseq', line);
       const got = await stores.subscriptions.get(key!);
       assert.ok(got && got.localCSeq >= Number(value), line);
+      lastCSeq.set(key!, Number(value));
     }
     checked++;
   }
   assert.ok(checked >= 600);
+  assert.ok(lastCSeq.get('sub-0')! > 32, 'sub-0 went through several reserved blocks of CSeqs');
+  // RFC 3261 §12.2.1.1: a restart never reuses a CSeq of a NOTIFY.
+  for (const [id, cseq] of lastCSeq) assert.ok((await stores.subscriptions.nextLocalCSeq(id))! > cseq, id);
   await stores.close();
 });
