@@ -40,6 +40,8 @@ export interface PublicationChange {
   readonly kind: PublicationChangeKind;
   readonly etag: string;
   readonly previousEtag?: string;
+  /** `initial`, `modify`: the document now stored under `etag` (the Buffer the package validated or produced). */
+  readonly body?: Buffer;
 }
 
 /** Options of {@link PublicationManager}. */
@@ -288,7 +290,7 @@ export class PublicationManager {
     if (old) this.cancel(old.etag);
     this.schedule(record);
     const kind: PublicationChangeKind = !old ? 'initial' : contentType ? 'modify' : 'refresh';
-    this.emit({ resource, event, kind, etag, ...(old ? { previousEtag: old.etag } : {}) });
+    this.emit({ resource, event, kind, etag, ...(old ? { previousEtag: old.etag } : {}), ...(kind !== 'refresh' ? { body: record.body } : {}) });
     return this.ok(req, etag, granted);
   }
 

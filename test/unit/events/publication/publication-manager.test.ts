@@ -67,7 +67,7 @@ describe('PublicationManager (RFC 3903 §6)', () => {
     assert.equal(p.publisher, 'sip:alice@alice.test');
     assert.equal(p.source, 'user');
     assert.equal(p.expiresAt, f.clock.now() + HOUR);
-    assert.deepEqual(f.changes.at(-1), { resource: 'sip:initial@ps.test', event: 'test-state', kind: 'initial', etag });
+    assert.deepEqual(f.changes.at(-1), { resource: 'sip:initial@ps.test', event: 'test-state', kind: 'initial', etag, body: Buffer.from('open') });
   });
 
   test('the resource is the canonical AOR of the Request-URI (port and parameters dropped)', async () => {
@@ -107,7 +107,7 @@ describe('PublicationManager (RFC 3903 §6)', () => {
     assert.equal(p!.contentType, 'text/plain');
     assert.equal(p!.modifiedAt, f.clock.now());
     assert.equal(p!.createdAt, f.clock.now() - 1000);
-    assert.deepEqual(f.changes.at(-1), { resource: uri, event: 'test-state', kind: 'modify', etag: second, previousEtag: first });
+    assert.deepEqual(f.changes.at(-1), { resource: uri, event: 'test-state', kind: 'modify', etag: second, previousEtag: first, body: Buffer.from('closed') });
     await rejected({ uri, ifMatch: first, body: 'again' }, 412);
   });
 
@@ -310,7 +310,7 @@ describe('PublicationManager (RFC 3903 §6)', () => {
     };
     try {
       const etag = await fresh({ uri: 'sip:diag@ps.test' });
-      assert.deepEqual(seen, [{ resource: 'sip:diag@ps.test', event: 'test-state', kind: 'initial', etag }]);
+      assert.deepEqual(seen, [{ resource: 'sip:diag@ps.test', event: 'test-state', kind: 'initial', etag, body: Buffer.from('open') }]);
     } finally {
       f.manager.onChange = listener;
       unsubscribe('presence:publication:initial', onMessage);
