@@ -140,10 +140,26 @@ export class PublicationManager {
     this.retryAfter = opts.retryAfterSeconds ?? 1;
     if (!Number.isInteger(this.retryAfter) || this.retryAfter < 1) throw new RangeError('retryAfterSeconds must be a positive integer');
     const publishable = (): EventPackage[] => [...opts.packages()].filter((p) => p.publication !== undefined);
+    // The UAS core reads `accept` for every request: the union is kept while the packages' type lists stay
+    // the same (packages may register after this manager is built, so it is not fixed here).
+    let sources: ReadonlyArray<readonly string[]> = [];
+    let accept: readonly string[] = [];
     this.publishHandler = {
       method: 'PUBLISH',
       get accept() {
-        return [...new Set(publishable().flatMap((p) => p.publication!.types))];
+        let i = 0;
+        let same = true;
+        for (const p of opts.packages()) {
+          if (!p.publication) continue;
+          if (sources[i++] !== p.publication.types) {
+            same = false;
+            break;
+          }
+        }
+        if (same && i === sources.length) return accept;
+        sources = publishable().map((p) => p.publication!.types);
+        accept = [...new Set(sources.flat())];
+        return accept;
       },
       handle: (req) => this.publish(req, publishable),
     };

@@ -7,7 +7,8 @@ import { LocalIdentity } from '../../../../src/sip/core/local-identity.js';
 import { MemoryPublicationStore } from '../../../../src/store/memory/publication-store.js';
 import type { SipResponse } from '../../../../src/sip/message/message.js';
 import type { PublicationRecord } from '../../../../src/store/ports.js';
-import { BOB, publish, setup, snapshot } from './fixture.js';
+import type { EventPackage } from '../../../../src/events/event-package.js';
+import { BOB, publish, setup, snapshot, testPackage, testPolicy } from './fixture.js';
 import type { Fixture, PublishSpec } from './fixture.js';
 
 const HOUR = 3600_000;
@@ -424,5 +425,17 @@ describe('PublicationManager limits and restart', () => {
     assert.throws(() => new PublicationManager({ ...base, nodeId: 'node 1' }), RangeError);
     assert.throws(() => new PublicationManager({ ...base, nodeId: 'n', maxPendingPerResource: 0 }), RangeError);
     assert.throws(() => new PublicationManager({ ...base, nodeId: 'n', retryAfterSeconds: 0.5 }), RangeError);
+  });
+
+  test('accept: the union of the publishable packages\' types, kept until a package is registered', () => {
+    const packages: EventPackage[] = [testPackage('sub-only')];
+    const m = new PublicationManager({ store: new MemoryPublicationStore(), identity: new LocalIdentity(), nodeId: 'n', packageFor: () => undefined, packages: () => packages });
+    assert.deepEqual(m.publishHandler.accept, []);
+    packages.push(testPackage('a', testPolicy(['text/plain', 'application/x-a'])));
+    const accept = m.publishHandler.accept;
+    assert.deepEqual(accept, ['text/plain', 'application/x-a']);
+    assert.equal(m.publishHandler.accept, accept, 'the same list while the packages are the same');
+    packages.push(testPackage('b', testPolicy(['application/x-b', 'text/plain'])));
+    assert.deepEqual(m.publishHandler.accept, ['text/plain', 'application/x-a', 'application/x-b']);
   });
 });
