@@ -13,7 +13,6 @@ import { EventHeader } from '../../sip/parser/headers/event.js';
 import { ExpiresHeader } from '../../sip/parser/headers/expires.js';
 import { FromHeader } from '../../sip/parser/headers/from-to.js';
 import { isToken } from '../../sip/parser/scanner.js';
-import { parseUri } from '../../sip/parser/uri.js';
 import type { PublicationRecord, PublicationSource, PublicationStore } from '../../store/ports.js';
 import { systemClock } from '../../util/clock.js';
 import type { Clock } from '../../util/clock.js';
@@ -209,12 +208,12 @@ export class PublicationManager {
   /** RFC 3903 §6 steps 1 and 2, then the rest in the resource's queue. */
   private publish(req: SipRequest, publishable: () => EventPackage[]): Promise<SipResponse> {
     // RFC 3903 §6 step 1: a Request-URI naming no resource we keep state for MUST get 404.
-    const ruri = parseUri(req.uri);
+    const ruri = req.requestUri;
     const resource = ruri.ok ? canonicalAor(ruri.value, this.opts.identity) : undefined;
     if (resource === undefined) throw new SipError(404, 'Not Found: the Request-URI names no presentity');
     // RFC 3903 §6 step 2: Event missing or of a package without publication support MUST get 489.
     const ev = req.header(EventHeader);
-    const event = ev ? [ev.package, ...ev.templates].join('.') : undefined;
+    const event = ev ? (ev.templates.length ? [ev.package, ...ev.templates].join('.') : ev.package) : undefined;
     const pkg = event === undefined ? undefined : this.opts.packageFor(event);
     if (event === undefined || !pkg?.publication) {
       const allow = publishable().map((p) => p.name).join(', ');
