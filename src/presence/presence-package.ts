@@ -89,6 +89,9 @@ interface Composed {
 /** Distinct permission sets whose views are kept per composed document. */
 const VIEWS_PER_DOCUMENT = 64;
 
+/** Validated documents kept for the PUBLISHes in progress (their stores are being written). */
+const VALIDATED_KEPT = 128;
+
 /** The subscription state of each sub-handling (RFC 5025 §3.2.1). */
 const DECISION: Readonly<Record<SubHandling, AuthorizationDecision>> = {
   allow: 'active',
@@ -129,10 +132,10 @@ export class PresencePackage implements EventPackage {
   private readonly parsed: LruCache<string, PresenceDocument>;
   /**
    * Documents parsed when validated, by the body they were parsed from, until {@link publicationsChanged}
-   * names the entity tag they were stored under. Weak: one whose PUBLISH failed after validation goes with
-   * its body.
+   * names the entity tag they were stored under. Bounded: one whose PUBLISH stored nothing (refused after
+   * validation, or Expires 0) is dropped once newer ones take its place, not kept with its request.
    */
-  private readonly validated = new WeakMap<Buffer, PresenceDocument>();
+  private readonly validated = new LruCache<Buffer, PresenceDocument>(VALIDATED_KEPT);
   private readonly composed: LruCache<string, Promise<Composed>>;
   private readonly partial = new PartialNotifications(PIDF);
   private readonly filters = new WatcherFilters('presence');

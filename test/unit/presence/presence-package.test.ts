@@ -63,7 +63,7 @@ function setup() {
     return etag;
   };
   const notes = async (): Promise<string[]> => [...(await pkg.document(ALICE)).toString().matchAll(/<note>([^<]*)<\/note>/g)].map((m) => m[1]!);
-  return { pkg, publish, notes };
+  return { pkg, records, publish, notes };
 }
 
 describe('PresencePackage: each published document parsed once', () => {
@@ -86,6 +86,26 @@ describe('PresencePackage: each published document parsed once', () => {
     // Composed now, so from here on validated documents are kept.
     publish('mobile');
     assert.deepEqual((await notes()).sort(), ['stored 1', 'stored 2', 'validated 3']);
+  });
+
+  test('documents validated for PUBLISHes that stored nothing are not kept: a bounded number waits for its entity tag', async () => {
+    const { pkg, records, publish, notes } = setup();
+    assert.deepEqual(await notes(), []);
+    const slow = tuple('slow', 'validated slow');
+    pkg.publication.validate(slow, PIDF, publishRequest(slow));
+    // 200 PUBLISHes validated after it store nothing (e.g. Expires 0): the oldest documents make way.
+    for (let i = 0; i < 200; i++) {
+      const b = tuple(`x${i}`, 'never stored');
+      pkg.publication.validate(b, PIDF, publishRequest(b));
+    }
+    records.push({
+      etag: 'slow', resource: ALICE, event: 'presence', expiresAt: Date.now() + 3_600_000, contentType: PIDF, body: tuple('slow', 'stored slow'),
+      source: 'user', publisher: ALICE, createdAt: 0, modifiedAt: 0,
+    });
+    pkg.publicationsChanged(ALICE, [], { etag: 'slow', body: slow });
+    assert.deepEqual(await notes(), ['stored slow'], 'no longer kept: parsed from the store');
+    publish('home');
+    assert.deepEqual((await notes()).sort(), ['stored slow', 'validated 1']);
   });
 
   test('a body that fails validation is refused as before and leaves nothing behind', () => {
