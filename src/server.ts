@@ -274,7 +274,7 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
       return;
     }
     const gone = change.kind === 'initial' ? [] : [change.previousEtag ?? change.etag];
-    if (change.event === presencePackage.name) presencePackage.publicationsChanged(change.resource, gone);
+    if (change.event === presencePackage.name) presencePackage.publicationsChanged(change.resource, gone, change.body && { etag: change.etag, body: change.body });
     changedDuringRecovery?.set(`${change.event}\n${change.resource}`, { resource: change.resource, event: change.event });
     notifyWatchers(change.resource, change.event);
   };

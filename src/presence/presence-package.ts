@@ -89,6 +89,9 @@ interface Composed {
 /** Distinct permission sets whose views are kept per composed document. */
 const VIEWS_PER_DOCUMENT = 64;
 
+/** Validated documents kept for the PUBLISHes in progress (their stores are being written). */
+const VALIDATED_KEPT = 128;
+
 /** The subscription state of each sub-handling (RFC 5025 §3.2.1). */
 const DECISION: Readonly<Record<SubHandling, AuthorizationDecision>> = {
   allow: 'active',
@@ -127,6 +130,12 @@ export class PresencePackage implements EventPackage {
   readonly expires: ExpiryPolicy;
   readonly publication: PublicationPolicy;
   private readonly parsed: LruCache<string, PresenceDocument>;
+  /**
+   * Documents parsed when validated, by the body they were parsed from, until {@link publicationsChanged}
+   * names the entity tag they were stored under. Bounded: one whose PUBLISH stored nothing (refused after
+   * validation, or Expires 0) is dropped once newer ones take its place, not kept with its request.
+   */
+  private readonly validated = new LruCache<Buffer, PresenceDocument>(VALIDATED_KEPT);
   private readonly composed: LruCache<string, Promise<Composed>>;
   private readonly partial = new PartialNotifications(PIDF);
   private readonly filters = new WatcherFilters('presence');
@@ -198,11 +207,19 @@ export class PresencePackage implements EventPackage {
 
   /**
    * Drops what was computed from a presentity's publications; the next render recomposes. `etags`
-   * names publications that no longer exist (removed, expired, or replaced by a new entity tag).
+   * names publications that no longer exist (removed, expired, or replaced by a new entity tag);
+   * `published`, the publication just stored by an initial or modifying PUBLISH: the document parsed
+   * when its body was validated is kept under its entity tag, so composing does not parse it again, when
+   * the presentity has a composed document (someone watches it; nobody else ever composes it).
    */
-  publicationsChanged(resource: string, etags: readonly string[] = []): void {
-    this.composed.delete(resource);
+  publicationsChanged(resource: string, etags: readonly string[] = [], published?: { readonly etag: string; readonly body: Buffer }): void {
+    const watched = this.composed.delete(resource);
     for (const e of etags) this.parsed.delete(e);
+    if (!published) return;
+    const doc = this.validated.get(published.body);
+    if (!doc) return;
+    this.validated.delete(published.body);
+    if (watched) this.parsed.set(published.etag, doc);
   }
 
   /** A refresh gave a publication a new entity tag (RFC 3903 §6) without changing its document. */
@@ -300,20 +317,23 @@ export class PresencePackage implements EventPackage {
 
   /** A patched document (RFC 5264 §4.3.2) validated as PIDF, stored as the PIDF serialisation of it. */
   private normalise(doc: Buffer, req: SipRequest): Buffer {
-    this.validate(doc, req);
-    const r = parsePidf(doc, { maxBytes: this.opts.policy.maxDocumentBytes });
-    if (!r.ok) throw new SipError(r.status, r.defect);
-    return serializePidf(r.value);
+    return serializePidf(this.checked(doc, req));
   }
 
-  /** RFC 3903 §6 step 5: the body must be a valid PIDF document in UTF-8 (RFC 3863 §4). */
+  /** A PIDF body validated, its document kept for {@link publicationsChanged} by the body it was parsed from. */
   private validate(body: Buffer, req: SipRequest): void {
+    this.validated.set(body, this.checked(body, req));
+  }
+
+  /** RFC 3903 §6 step 5: the body must be a valid PIDF document in UTF-8 (RFC 3863 §4); its document. */
+  private checked(body: Buffer, req: SipRequest): PresenceDocument {
     const charset = req.header(ContentTypeHeader)?.params.get('charset');
     if (charset && !/^"?utf-8"?$/i.test(charset)) {
       throw new SipError(415, `Unsupported charset ${charset}: PIDF must be UTF-8`, [['Accept', PIDF]]);
     }
     const r = parsePidf(body, { maxBytes: this.opts.policy.maxDocumentBytes });
     if (!r.ok) throw new SipError(r.status, r.defect);
+    return r.value;
   }
 }
 

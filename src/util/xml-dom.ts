@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { DOMParser } from '@xmldom/xmldom';
 import type { Document, Element, Node } from '@xmldom/xmldom';
 
@@ -15,6 +16,58 @@ export const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 export const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
 
 const ELEMENT_NODE = 1;
+
+/** Distinct argument lists whose expression {@link memoiseXmldomGrammar} keeps; more are built every time. */
+const MAX_MEMOISED_EXPRESSIONS = 64;
+
+/**
+ * xmldom 0.9 builds the regular expression that checks an end tag's name anew for every end tag it reads
+ * (`g.reg('^', g.QName_group, g.S_OPT, '$')` in its lib/sax.js, a pattern of about 1,000 characters with
+ * the `u` flag): a third of the time it takes to parse a presence document. `reg` is a pure function of
+ * its parts, which at parse time are always the grammar's own constants, and what it returns is neither
+ * global nor sticky (no `lastIndex` state), so one expression per list of parts serves every call. This
+ * wraps the grammar module's `reg` with that cache, keyed by the identity of each part; xmldom reads it
+ * through the module object on every call, so the wrapper is what it uses. Returns whether the wrapper is
+ * in place (false for an xmldom whose grammar module is laid out otherwise: it then works as shipped).
+ */
+function memoiseXmldomGrammar(): boolean {
+  let grammar: { reg?: unknown };
+  try {
+    grammar = createRequire(import.meta.url)('@xmldom/xmldom/lib/grammar.js') as { reg?: unknown };
+  } catch {
+    return false;
+  }
+  const reg = grammar.reg;
+  if (typeof reg !== 'function') return false;
+  if ((reg as { memoised?: boolean }).memoised) return true;
+  type Trie = Map<unknown, Trie | RegExp>;
+  const root: Trie = new Map();
+  const END = root; // a key no caller can pass: marks the expression of the parts that led here
+  let kept = 0;
+  const memoised = function (this: unknown, ...parts: unknown[]): RegExp {
+    let node = root;
+    for (const p of parts) {
+      let next = node.get(p) as Trie | undefined;
+      if (!next) {
+        if (kept >= MAX_MEMOISED_EXPRESSIONS) return reg.apply(this, parts) as RegExp;
+        next = new Map();
+        node.set(p, next);
+      }
+      node = next;
+    }
+    let re = node.get(END) as RegExp | undefined;
+    if (!re) {
+      re = reg.apply(this, parts) as RegExp;
+      node.set(END, re);
+      kept++;
+    }
+    return re;
+  };
+  grammar.reg = Object.assign(memoised, { memoised: true });
+  return true;
+}
+
+memoiseXmldomGrammar();
 
 /** The child elements of `n` (an element or a document), in document order. */
 export function childElements(n: Node): Element[] {

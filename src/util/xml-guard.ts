@@ -2,8 +2,8 @@
  * The checks an XML body from the network (a PIDF document, an XCAP document or fragment) passes before
  * an XML parser sees it: size, character encoding, and the markup such documents never need and an
  * attacker does (DTDs with entity expansion — "billion laughs" — and external entities, processing
- * instructions). One linear pass over the text; the parser then only ever sees the five predefined
- * entities and character references.
+ * instructions). One linear pass over the decoded text checks its characters, its markup and the
+ * limits together; the parser then only ever sees the five predefined entities and character references.
  */
 
 /**
@@ -33,6 +33,16 @@ const XML_DECL =
 const REFERENCE = /&(?:lt|gt|amp|apos|quot|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));/y;
 const NAMED_REFERENCE = /&[A-Za-z_:][A-Za-z0-9._:-]*;/y;
 
+// The code units the scan looks for.
+const LT = 0x3c;
+const GT = 0x3e;
+const AMP = 0x26;
+const SLASH = 0x2f;
+const BANG = 0x21;
+const QUESTION = 0x3f;
+const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
+
 /** A defect found by the scan, before the label is put in front of its text. */
 interface Defect {
   readonly kind: ScreenFailureKind;
@@ -40,6 +50,16 @@ interface Defect {
 }
 
 const defect = (kind: ScreenFailureKind, text: string): Defect => ({ kind, text });
+
+const ILLEGAL: Defect = defect('not-well-formed', 'character not allowed in XML');
+
+/**
+ * XML 1.0 §2.2 Char, for one UTF-16 code unit of decoded text: TAB, LF, CR, and U+0020 up except U+FFFE
+ * and U+FFFF (the same set as {@link ILLEGAL_CHAR}; surrogates come in pairs from the UTF-8 decoder).
+ */
+function notChar(c: number): boolean {
+  return c < 0x20 ? c !== 0x9 && c !== 0xa && c !== 0xd : c >= 0xfffe;
+}
 
 /** XML 1.0 §2.2: is this code point a legal Char (for a character reference)? */
 function isXmlChar(cp: number): boolean {
@@ -61,35 +81,106 @@ function reference(text: string, at: number): number | Defect {
   return NAMED_REFERENCE.test(text) ? defect('forbidden', 'entity reference not allowed') : defect('not-well-formed', "not well-formed XML: bare '&'");
 }
 
-/** Checks the references in text[from, to); a defect or undefined. */
-function references(text: string, from: number, to: number): Defect | undefined {
-  for (let at = text.indexOf('&', from); at >= 0 && at < to; at = text.indexOf('&', at)) {
-    const next = reference(text, at);
-    if (typeof next !== 'number') return next;
-    at = next;
+/** Checks that text[from, to) holds only Chars (comments, CDATA sections). */
+function chars(text: string, from: number, to: number): Defect | undefined {
+  for (let k = from; k < to; k++) if (notChar(text.charCodeAt(k))) return ILLEGAL;
+  return undefined;
+}
+
+/** Checks the Chars and references of an attribute value, text[from, to). */
+function attributeValue(text: string, from: number, to: number): Defect | undefined {
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === AMP) {
+      const next = reference(text, k);
+      if (typeof next !== 'number') return next;
+      k = next - 1;
+    } else if (notChar(c)) {
+      return ILLEGAL;
+    }
   }
   return undefined;
 }
 
+/** Where the scan of a text stopped: a defect, the end of the text, or a start tag that never ends. */
+type Stop = Defect | 'end' | 'unterminated-tag';
+
 /**
- * Reads the start tag at `at` (just after its `<`) up to its `>`, skipping quoted attribute values and
- * screening the references in them. Returns the index after the tag and whether it is empty (`/>`), or
- * a defect; `end` is -1 when the tag never ends (the XML parser then reports the error).
+ * The one pass over the text after the XML declaration (from `i`): every code unit is checked to be a
+ * Char; references, comments, CDATA sections, declarations, processing instructions and tags are
+ * recognised; elements are counted and their nesting measured. Stops at the first defect, or where a
+ * start tag never ends (the XML parser then reports the error).
  */
-function startTag(text: string, at: number): { end: number; empty: boolean } | Defect {
-  for (let j = at; j < text.length; j++) {
-    const c = text[j];
-    if (c === '"' || c === "'") {
-      const close = text.indexOf(c, j + 1);
-      if (close < 0) break;
-      const bad = references(text, j + 1, close);
-      if (bad) return bad;
-      j = close;
-    } else if (c === '>') {
-      return { end: j + 1, empty: text[j - 1] === '/' };
+function scan(text: string, i: number, limits: ScreenLimits): Stop {
+  const n = text.length;
+  let depth = 0;
+  let elements = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === AMP) {
+      const next = reference(text, i);
+      if (typeof next !== 'number') return next;
+      i = next;
+    } else if (c !== LT) {
+      if (notChar(c)) return ILLEGAL;
+      i++;
+    } else {
+      const c1 = text.charCodeAt(i + 1);
+      if (c1 === BANG) {
+        if (text.startsWith('<!--', i)) {
+          const end = text.indexOf('-->', i + 4);
+          if (end < 0) return defect('not-well-formed', 'not well-formed XML: unterminated comment');
+          const bad = chars(text, i + 4, end);
+          if (bad) return bad;
+          i = end + 3;
+        } else if (text.startsWith('<![CDATA[', i)) {
+          const end = text.indexOf(']]>', i + 9);
+          if (end < 0) return defect('not-well-formed', 'not well-formed XML: unterminated CDATA section');
+          const bad = chars(text, i + 9, end);
+          if (bad) return bad;
+          i = end + 3;
+        } else if (text.startsWith('<!DOCTYPE', i)) {
+          return defect('forbidden', 'DOCTYPE not allowed');
+        } else {
+          return defect('forbidden', 'markup declaration not allowed');
+        }
+      } else if (c1 === QUESTION) {
+        return /^<\?xml[ \t\r\n?]/.test(text.slice(i, i + 6))
+          ? defect('not-well-formed', 'XML declaration not at the start')
+          : defect('forbidden', 'processing instruction not allowed');
+      } else if (c1 === SLASH) {
+        depth--;
+        i += 2;
+      } else {
+        // A start tag, up to its '>'; quoted attribute values are skipped over (a '>' in them does not
+        // end the tag) once their Chars and references are checked.
+        let end = -1;
+        for (let j = i + 1; j < n; j++) {
+          const d = text.charCodeAt(j);
+          if (d === QUOTE || d === APOSTROPHE) {
+            const close = text.indexOf(d === QUOTE ? '"' : "'", j + 1);
+            if (close < 0) break;
+            const bad = attributeValue(text, j + 1, close);
+            if (bad) return bad;
+            j = close;
+          } else if (d === GT) {
+            end = j + 1;
+            break;
+          } else if (notChar(d)) {
+            return ILLEGAL;
+          }
+        }
+        // A tag that never ends counts as empty; the parser refuses the document.
+        const empty = end < 0 || text.charCodeAt(end - 2) === SLASH;
+        if (depth + 1 > limits.maxDepth) return defect('forbidden', `elements nested deeper than ${limits.maxDepth}`);
+        if (++elements > limits.maxElements) return defect('forbidden', `more than ${limits.maxElements} elements`);
+        if (!empty) depth++;
+        if (end < 0) return 'unterminated-tag';
+        i = end;
+      }
     }
   }
-  return { end: -1, empty: true };
+  return 'end';
 }
 
 /** The limits the screening enforces. */
@@ -129,57 +220,21 @@ export function screenXml(body: Buffer, limits: ScreenLimits, label: string): Sc
   } catch {
     return fail(defect('not-utf-8', 'body is not valid UTF-8'));
   }
-  if (ILLEGAL_CHAR.test(text)) return fail(defect('not-well-formed', 'character not allowed in XML'));
   let i = 0;
   if (/^<\?xml[ \t\r\n]/.test(text)) {
     const decl = XML_DECL.exec(text);
-    if (!decl) return fail(defect('not-well-formed', 'malformed XML declaration'));
+    // XML 1.0 §2.2: a character not allowed anywhere is reported before any other defect.
+    if (!decl) return fail(ILLEGAL_CHAR.test(text) ? ILLEGAL : defect('not-well-formed', 'malformed XML declaration'));
     const encoding = decl[3];
     // RFC 3863 §4.1: UTF-8 is the encoding everyone MUST accept; others are refused (see above).
-    if (encoding !== undefined && encoding.toLowerCase() !== 'utf-8') return fail(defect('not-utf-8', 'encoding must be UTF-8'));
+    if (encoding !== undefined && encoding.toLowerCase() !== 'utf-8') {
+      return fail(ILLEGAL_CHAR.test(text) ? ILLEGAL : defect('not-utf-8', 'encoding must be UTF-8'));
+    }
     i = decl[0].length;
   }
-  let depth = 0;
-  let elements = 0;
-  const special = /[<&]/g;
-  for (;;) {
-    special.lastIndex = i;
-    const m = special.exec(text);
-    if (!m) return { ok: true, text };
-    const at = m.index;
-    if (text[at] === '&') {
-      const next = reference(text, at);
-      if (typeof next !== 'number') return fail(next);
-      i = next;
-    } else if (text.startsWith('<!--', at)) {
-      const end = text.indexOf('-->', at + 4);
-      if (end < 0) return fail(defect('not-well-formed', 'not well-formed XML: unterminated comment'));
-      i = end + 3;
-    } else if (text.startsWith('<![CDATA[', at)) {
-      const end = text.indexOf(']]>', at + 9);
-      if (end < 0) return fail(defect('not-well-formed', 'not well-formed XML: unterminated CDATA section'));
-      i = end + 3;
-    } else if (text.startsWith('<!DOCTYPE', at)) {
-      return fail(defect('forbidden', 'DOCTYPE not allowed'));
-    } else if (text.startsWith('<!', at)) {
-      return fail(defect('forbidden', 'markup declaration not allowed'));
-    } else if (text.startsWith('<?', at)) {
-      return fail(
-        /^<\?xml[ \t\r\n?]/.test(text.slice(at, at + 6))
-          ? defect('not-well-formed', 'XML declaration not at the start')
-          : defect('forbidden', 'processing instruction not allowed'),
-      );
-    } else if (text[at + 1] === '/') {
-      depth--;
-      i = at + 2;
-    } else {
-      const tag = startTag(text, at + 1);
-      if ('kind' in tag) return fail(tag);
-      if (depth + 1 > limits.maxDepth) return fail(defect('forbidden', `elements nested deeper than ${limits.maxDepth}`));
-      if (++elements > limits.maxElements) return fail(defect('forbidden', `more than ${limits.maxElements} elements`));
-      if (!tag.empty) depth++;
-      if (tag.end < 0) return { ok: true, text };
-      i = tag.end;
-    }
-  }
+  const stop = scan(text, i, limits);
+  if (stop === 'end') return { ok: true, text };
+  // The scan checked every character before where it stopped; one not allowed after it still comes first.
+  if (stop !== ILLEGAL && ILLEGAL_CHAR.test(text)) return fail(ILLEGAL);
+  return stop === 'unterminated-tag' ? { ok: true, text } : fail(stop);
 }

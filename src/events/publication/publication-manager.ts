@@ -13,15 +13,15 @@ import { EventHeader } from '../../sip/parser/headers/event.js';
 import { ExpiresHeader } from '../../sip/parser/headers/expires.js';
 import { FromHeader } from '../../sip/parser/headers/from-to.js';
 import { isToken } from '../../sip/parser/scanner.js';
-import { parseUri } from '../../sip/parser/uri.js';
 import type { PublicationRecord, PublicationSource, PublicationStore } from '../../store/ports.js';
 import { systemClock } from '../../util/clock.js';
-import type { Clock, TimerHandle } from '../../util/clock.js';
+import type { Clock } from '../../util/clock.js';
 import { randomToken } from '../../util/ids.js';
 import { silentLogger } from '../../util/logger.js';
 import type { Logger } from '../../util/logger.js';
 import type { EventPackage, PublicationPolicy } from '../event-package.js';
 import { KeyedQueue } from '../../util/keyed-queue.js';
+import { ExpiryQueue } from './expiry-queue.js';
 
 /** What happened to a publication (RFC 3903 §4 operations, plus expiry). */
 export type PublicationChangeKind = 'initial' | 'refresh' | 'modify' | 'remove' | 'expire';
@@ -40,6 +40,8 @@ export interface PublicationChange {
   readonly kind: PublicationChangeKind;
   readonly etag: string;
   readonly previousEtag?: string;
+  /** `initial`, `modify`: the document now stored under `etag` (the Buffer the package validated or produced). */
+  readonly body?: Buffer;
 }
 
 /** Options of {@link PublicationManager}. */
@@ -85,8 +87,6 @@ export interface RecoveryResult {
   readonly expired: number;
 }
 
-/** Longest delay one timer is set for (Node timers overflow above 2^31-1 ms); longer ones re-arm. */
-const MAX_TIMER_MS = 0x7fffffff;
 /** Delay before trying again to remove an expired publication whose removal failed, in ms. */
 const EXPIRY_RETRY_MS = 5_000;
 
@@ -125,8 +125,8 @@ export class PublicationManager {
   /** The latest modifiedAt given out (ms), so that it only ever increases. */
   private lastModifiedAt = 0;
   private readonly retryAfter: number;
-  /** Expiry timers by entity tag. */
-  private readonly timers = new Map<string, TimerHandle>();
+  /** When each publication expires, by entity tag (the resource as value). */
+  private readonly expiries: ExpiryQueue<string>;
   private closed = false;
 
   /** @throws RangeError when nodeId is not a token or a limit is not a positive integer. */
@@ -136,12 +136,34 @@ export class PublicationManager {
     this.log = opts.logger ?? silentLogger;
     this.queue = new KeyedQueue(opts.maxPendingPerResource ?? 64);
     this.retryAfter = opts.retryAfterSeconds ?? 1;
+    this.expiries = new ExpiryQueue(this.clock, (etag, resource) => {
+      this.queue.run(resource, () => this.expire(etag)).catch((err: unknown) => {
+        this.log.error({ err, etag }, 'could not remove an expired publication; trying again');
+        this.schedule(etag, resource, this.clock.now() + EXPIRY_RETRY_MS);
+      });
+    });
     if (!Number.isInteger(this.retryAfter) || this.retryAfter < 1) throw new RangeError('retryAfterSeconds must be a positive integer');
     const publishable = (): EventPackage[] => [...opts.packages()].filter((p) => p.publication !== undefined);
+    // The UAS core reads `accept` for every request: the union is kept while the packages' type lists stay
+    // the same (packages may register after this manager is built, so it is not fixed here).
+    let sources: ReadonlyArray<readonly string[]> = [];
+    let accept: readonly string[] = [];
     this.publishHandler = {
       method: 'PUBLISH',
       get accept() {
-        return [...new Set(publishable().flatMap((p) => p.publication!.types))];
+        let i = 0;
+        let same = true;
+        for (const p of opts.packages()) {
+          if (!p.publication) continue;
+          if (sources[i++] !== p.publication.types) {
+            same = false;
+            break;
+          }
+        }
+        if (same && i === sources.length) return accept;
+        sources = publishable().map((p) => p.publication!.types);
+        accept = [...new Set(sources.flat())];
+        return accept;
       },
       handle: (req) => this.publish(req, publishable),
     };
@@ -167,7 +189,7 @@ export class PublicationManager {
     for (const p of await this.opts.store.listAll()) {
       if (p.expiresAt > now) {
         active++;
-        this.schedule(p);
+        this.schedule(p.etag, p.resource, p.expiresAt);
       } else {
         removals.push(this.queue.run(p.resource, () => this.expire(p.etag)));
       }
@@ -179,20 +201,19 @@ export class PublicationManager {
   /** Stops every expiry timer and waits for the PUBLISHes and expiries in progress. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const handle of this.timers.values()) this.clock.clearTimeout(handle);
-    this.timers.clear();
+    this.expiries.clear();
     await this.queue.drain();
   }
 
   /** RFC 3903 §6 steps 1 and 2, then the rest in the resource's queue. */
   private publish(req: SipRequest, publishable: () => EventPackage[]): Promise<SipResponse> {
     // RFC 3903 §6 step 1: a Request-URI naming no resource we keep state for MUST get 404.
-    const ruri = parseUri(req.uri);
+    const ruri = req.requestUri;
     const resource = ruri.ok ? canonicalAor(ruri.value, this.opts.identity) : undefined;
     if (resource === undefined) throw new SipError(404, 'Not Found: the Request-URI names no presentity');
     // RFC 3903 §6 step 2: Event missing or of a package without publication support MUST get 489.
     const ev = req.header(EventHeader);
-    const event = ev ? [ev.package, ...ev.templates].join('.') : undefined;
+    const event = ev ? (ev.templates.length ? [ev.package, ...ev.templates].join('.') : ev.package) : undefined;
     const pkg = event === undefined ? undefined : this.opts.packageFor(event);
     if (event === undefined || !pkg?.publication) {
       const allow = publishable().map((p) => p.name).join(', ');
@@ -286,9 +307,9 @@ export class PublicationManager {
     // RFC 3903 §6 step 5: the 200 is sent only once the state is stored (durable when put resolves).
     await store.put(record, old?.etag);
     if (old) this.cancel(old.etag);
-    this.schedule(record);
+    this.schedule(etag, resource, expiresAt);
     const kind: PublicationChangeKind = !old ? 'initial' : contentType ? 'modify' : 'refresh';
-    this.emit({ resource, event, kind, etag, ...(old ? { previousEtag: old.etag } : {}) });
+    this.emit({ resource, event, kind, etag, ...(old ? { previousEtag: old.etag } : {}), ...(kind !== 'refresh' ? { body: record.body } : {}) });
     return this.ok(req, etag, granted);
   }
 
@@ -313,27 +334,16 @@ export class PublicationManager {
     return `${this.opts.nodeId}.${randomToken(20)}`;
   }
 
-  /** Arms the expiry timer of a publication (replacing one it had). */
-  private schedule(p: Pick<PublicationRecord, 'etag' | 'resource' | 'expiresAt'>, delay?: number): void {
-    if (this.closed) return;
-    this.cancel(p.etag);
-    const ms = Math.min(delay ?? Math.max(0, p.expiresAt - this.clock.now()), MAX_TIMER_MS);
-    const handle = this.clock.setTimeout(() => {
-      this.timers.delete(p.etag);
-      this.queue.run(p.resource, () => this.expire(p.etag)).catch((err: unknown) => {
-        this.log.error({ err, etag: p.etag }, 'could not remove an expired publication; trying again');
-        this.schedule(p, EXPIRY_RETRY_MS);
-      });
-    }, ms);
-    this.timers.set(p.etag, handle);
+  /**
+   * Sets when a publication expires, `at` (ms since the epoch), replacing the time it had. Only the entity
+   * tag and the resource are kept, not the record (its document stays in the store).
+   */
+  private schedule(etag: string, resource: string, at: number): void {
+    if (!this.closed) this.expiries.set(etag, resource, at);
   }
 
   private cancel(etag: string): void {
-    const handle = this.timers.get(etag);
-    if (handle) {
-      this.clock.clearTimeout(handle);
-      this.timers.delete(etag);
-    }
+    this.expiries.delete(etag);
   }
 
   /** Removes a publication whose time is up (re-arming when it is not yet due, e.g. after a long timer). */
@@ -341,7 +351,7 @@ export class PublicationManager {
     const p = await this.opts.store.get(etag);
     if (!p) return;
     if (p.expiresAt > this.clock.now()) {
-      this.schedule(p);
+      this.schedule(p.etag, p.resource, p.expiresAt);
       return;
     }
     await this.opts.store.remove(etag);

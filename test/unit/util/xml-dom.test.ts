@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { DOMParser } from '@xmldom/xmldom';
 import { childElements, isElement, languageOf, oneLine, parseXmlDom, plainAttribute } from '../../../src/util/xml-dom.js';
 
@@ -61,4 +62,23 @@ test('oneLine folds control characters into one space, trims and bounds the text
   assert.equal(oneLine(' a\r\n\tb\x00c \x7f', 100), 'a b c');
   assert.equal(oneLine('abcdef', 3), 'abc');
   assert.equal(oneLine('', 10), '');
+});
+
+test('xmldom builds its end-tag name expression once, and end tags are checked as before', () => {
+  // The grammar module xmldom's parser reads `reg` from; util/xml-dom wraps it with a cache on import.
+  const grammar = createRequire(import.meta.url)('@xmldom/xmldom/lib/grammar.js') as {
+    reg: (...parts: unknown[]) => RegExp;
+    QName_group: RegExp;
+    S_OPT: RegExp;
+  };
+  const first = grammar.reg('^', grammar.QName_group, grammar.S_OPT, '$');
+  assert.equal(grammar.reg('^', grammar.QName_group, grammar.S_OPT, '$'), first);
+  assert.notEqual(grammar.reg('^', grammar.QName_group), first);
+  assert.equal(first.global || first.sticky, false);
+  for (const ok of ['<a></a>', '<a></a >', '<p:a xmlns:p="urn:x"></p:a\n>', '<a><b></b></a>']) {
+    assert.notEqual(typeof parseXmlDom(ok), 'string', ok);
+  }
+  assert.match(String(parseXmlDom('<a></a x>')), /end tag name contains invalid characters/);
+  assert.match(String(parseXmlDom('<a><b></a></b>')), /Opening and ending tag mismatch/);
+  assert.match(String(parseXmlDom('<a></a\nb>')), /end tag name is followed by a line break/);
 });

@@ -27,3 +27,30 @@ test('screenXml: each refusal says its kind, and the defect carries the caller\'
   }
   assert.deepEqual(screenXml(Buffer.from('\ufeff<a>&amp;</a>'), LIMITS, 'X'), { ok: true, text: '<a>&amp;</a>' });
 });
+
+test('screenXml: a character XML does not allow is found anywhere, and comes before every other defect', () => {
+  const illegal = { ok: false, status: 400, kind: 'not-well-formed', defect: 'X: character not allowed in XML' };
+  const bodies = [
+    '<a><!-- \u0001 --></a>',
+    '<a><![CDATA[\uFFFE]]></a>',
+    '<a b="\u0002"/>',
+    "<a b='x\u001F'/>",
+    '<a\u0001/>',
+    '<a>\uFFFF</a>',
+    // A defect found first in the text still yields to the character after it.
+    '<!DOCTYPE a><a>\u0001</a>',
+    '<a>&x;</a>\u0001',
+    '<?pi?><a/>\u0001',
+    '<a><!-- x\u0001',
+    '<a b="&x;"/>\u0001',
+    '<a b="x\u0001',
+    '<a b="x/>\u0001',
+    '<?xml version="1.0" encoding="latin1"?><a>\u0001</a>',
+    '<?xml version="1.0" what?><a>\u0001</a>',
+  ];
+  for (const body of bodies) assert.deepEqual(screenXml(Buffer.from(body), LIMITS, 'X'), illegal, JSON.stringify(body));
+  // Without one, the first defect in the text, or a start tag that never ends is left to the parser.
+  assert.deepEqual(screenXml(Buffer.from('<!DOCTYPE a><a>&x;</a>'), LIMITS, 'X'), { ok: false, status: 400, kind: 'forbidden', defect: 'X: DOCTYPE not allowed' });
+  assert.deepEqual(screenXml(Buffer.from('<a b="&x;'), LIMITS, 'X'), { ok: true, text: '<a b="&x;' });
+  assert.deepEqual(screenXml(Buffer.from('<a b="1>2"><c/></a>'), LIMITS, 'X'), { ok: true, text: '<a b="1>2"><c/></a>' });
+});

@@ -7,7 +7,8 @@ import { LocalIdentity } from '../../../../src/sip/core/local-identity.js';
 import { MemoryPublicationStore } from '../../../../src/store/memory/publication-store.js';
 import type { SipResponse } from '../../../../src/sip/message/message.js';
 import type { PublicationRecord } from '../../../../src/store/ports.js';
-import { BOB, publish, setup, snapshot } from './fixture.js';
+import type { EventPackage } from '../../../../src/events/event-package.js';
+import { BOB, publish, setup, snapshot, testPackage, testPolicy } from './fixture.js';
 import type { Fixture, PublishSpec } from './fixture.js';
 
 const HOUR = 3600_000;
@@ -67,7 +68,7 @@ describe('PublicationManager (RFC 3903 §6)', () => {
     assert.equal(p.publisher, 'sip:alice@alice.test');
     assert.equal(p.source, 'user');
     assert.equal(p.expiresAt, f.clock.now() + HOUR);
-    assert.deepEqual(f.changes.at(-1), { resource: 'sip:initial@ps.test', event: 'test-state', kind: 'initial', etag });
+    assert.deepEqual(f.changes.at(-1), { resource: 'sip:initial@ps.test', event: 'test-state', kind: 'initial', etag, body: Buffer.from('open') });
   });
 
   test('the resource is the canonical AOR of the Request-URI (port and parameters dropped)', async () => {
@@ -107,7 +108,7 @@ describe('PublicationManager (RFC 3903 §6)', () => {
     assert.equal(p!.contentType, 'text/plain');
     assert.equal(p!.modifiedAt, f.clock.now());
     assert.equal(p!.createdAt, f.clock.now() - 1000);
-    assert.deepEqual(f.changes.at(-1), { resource: uri, event: 'test-state', kind: 'modify', etag: second, previousEtag: first });
+    assert.deepEqual(f.changes.at(-1), { resource: uri, event: 'test-state', kind: 'modify', etag: second, previousEtag: first, body: Buffer.from('closed') });
     await rejected({ uri, ifMatch: first, body: 'again' }, 412);
   });
 
@@ -310,7 +311,7 @@ describe('PublicationManager (RFC 3903 §6)', () => {
     };
     try {
       const etag = await fresh({ uri: 'sip:diag@ps.test' });
-      assert.deepEqual(seen, [{ resource: 'sip:diag@ps.test', event: 'test-state', kind: 'initial', etag }]);
+      assert.deepEqual(seen, [{ resource: 'sip:diag@ps.test', event: 'test-state', kind: 'initial', etag, body: Buffer.from('open') }]);
     } finally {
       f.manager.onChange = listener;
       unsubscribe('presence:publication:initial', onMessage);
@@ -424,5 +425,17 @@ describe('PublicationManager limits and restart', () => {
     assert.throws(() => new PublicationManager({ ...base, nodeId: 'node 1' }), RangeError);
     assert.throws(() => new PublicationManager({ ...base, nodeId: 'n', maxPendingPerResource: 0 }), RangeError);
     assert.throws(() => new PublicationManager({ ...base, nodeId: 'n', retryAfterSeconds: 0.5 }), RangeError);
+  });
+
+  test('accept: the union of the publishable packages\' types, kept until a package is registered', () => {
+    const packages: EventPackage[] = [testPackage('sub-only')];
+    const m = new PublicationManager({ store: new MemoryPublicationStore(), identity: new LocalIdentity(), nodeId: 'n', packageFor: () => undefined, packages: () => packages });
+    assert.deepEqual(m.publishHandler.accept, []);
+    packages.push(testPackage('a', testPolicy(['text/plain', 'application/x-a'])));
+    const accept = m.publishHandler.accept;
+    assert.deepEqual(accept, ['text/plain', 'application/x-a']);
+    assert.equal(m.publishHandler.accept, accept, 'the same list while the packages are the same');
+    packages.push(testPackage('b', testPolicy(['application/x-b', 'text/plain'])));
+    assert.deepEqual(m.publishHandler.accept, ['text/plain', 'application/x-a', 'application/x-b']);
   });
 });
