@@ -248,19 +248,23 @@ export class TransactionLayer {
 
   /** Creates and indexes a server transaction; `forTu` ones take part in merged-request detection. */
   private createServer(req: SipRequest, flow: Flow, keys: RequestKeys, forTu: boolean): AnyServerTransaction {
-    const forget = (): void => this.forgetServer(tx, keys);
+    // The transaction outlives the request's parse for Timer J; it keeps only the key strings it is
+    // indexed under, not `keys` (whose top Via is a parsed structure).
+    const { match, ack } = keys;
+    const merge = forTu ? keys.merge : undefined;
+    const forget = (): void => this.forgetServer(tx, match, ack, merge);
     const tx: AnyServerTransaction = req.method === 'INVITE'
-      ? new InviteServerTransaction(this.ctx, keys.match, req, flow, keys.topVia, forget)
-      : new ServerTransaction(this.ctx, keys.match, req, flow, keys.topVia, forget);
-    this.server.set(keys.match, tx);
-    if (keys.ack !== undefined && tx.kind === 'invite') this.ack2543.set(keys.ack, tx);
-    if (forTu && keys.merge !== undefined) this.mergeIndex.set(keys.merge, tx);
+      ? new InviteServerTransaction(this.ctx, match, req, flow, keys.topVia, forget)
+      : new ServerTransaction(this.ctx, match, req, flow, keys.topVia, forget);
+    this.server.set(match, tx);
+    if (ack !== undefined && tx.kind === 'invite') this.ack2543.set(ack, tx);
+    if (merge !== undefined) this.mergeIndex.set(merge, tx);
     return tx;
   }
 
-  private forgetServer(tx: AnyServerTransaction, keys: RequestKeys): void {
-    if (this.server.get(keys.match) === tx) this.server.delete(keys.match);
-    if (keys.ack !== undefined && this.ack2543.get(keys.ack) === tx) this.ack2543.delete(keys.ack);
-    if (keys.merge !== undefined && this.mergeIndex.get(keys.merge) === tx) this.mergeIndex.delete(keys.merge);
+  private forgetServer(tx: AnyServerTransaction, match: string, ack: string | undefined, merge: string | undefined): void {
+    if (this.server.get(match) === tx) this.server.delete(match);
+    if (ack !== undefined && this.ack2543.get(ack) === tx) this.ack2543.delete(ack);
+    if (merge !== undefined && this.mergeIndex.get(merge) === tx) this.mergeIndex.delete(merge);
   }
 }
