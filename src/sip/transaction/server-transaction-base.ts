@@ -8,6 +8,16 @@ import type { TransactionContext } from './context.js';
 import { TimerSet } from './timers.js';
 import type { TimerName } from './timers.js';
 
+/** The keys a server transaction is indexed under by its layer (see transaction-keys.ts). */
+export interface ServerTransactionKeys {
+  /** The server transaction key (RFC 3261 §17.2.3). */
+  readonly match: string;
+  /** RFC 2543 INVITE only: the key its ACK is found under. */
+  readonly ack?: string;
+  /** Merged-request detection (§8.2.2.2), for transactions handed to the TU. */
+  readonly merge?: string;
+}
+
 /**
  * What the INVITE and non-INVITE server transactions share: the request and its flow, sending and
  * re-sending the last response toward the RFC 3261 §18.2.2 target, transport-error reporting (§17.2.4)
@@ -39,21 +49,32 @@ export abstract class ServerTransactionBase<S extends string> {
   private target?: SendTarget;
   private finalFromTu = false;
 
+  /** The key the transaction was stored under (RFC 3261 §17.2.3). */
+  readonly key: string;
+  /** RFC 2543 INVITE only: the key its ACK is found under (§17.2.3). */
+  readonly ackKey: string | undefined;
+  /** The key of merged-request detection (§8.2.2.2) it is indexed under, if any. */
+  readonly mergeKey: string | undefined;
+
   /**
-   * @param key the key the transaction was stored under (RFC 3261 §17.2.3)
+   * @param keys the keys the layer indexes the transaction under
    * @param request the request that created the transaction
    * @param flow the flow it arrived on
    * @param topVia the request's top Via, which routes the responses (§18.2.2)
-   * @param destroyed called once when the transaction enters Terminated
+   * @param destroyed called once with the transaction when it enters Terminated (one function shared
+   *   by every transaction of a layer: a closure each would outlive the request by Timer J)
    */
   constructor(
     protected readonly ctx: TransactionContext,
-    readonly key: string,
+    keys: ServerTransactionKeys,
     request: SipRequest,
     readonly flow: Flow,
     topVia: Via,
-    private readonly destroyed: () => void,
+    private readonly destroyed: (tx: ServerTransactionBase<string>) => void,
   ) {
+    this.key = keys.match;
+    this.ackKey = keys.ack;
+    this.mergeKey = keys.merge;
     this.method = request.method;
     this.requestValue = request;
     this.topVia = topVia;
@@ -106,7 +127,7 @@ export abstract class ServerTransactionBase<S extends string> {
     this.timers.stopAll();
     this.lastData = undefined;
     // RFC 3261 §17.2.1, §17.2.2: once Terminated, the transaction MUST be destroyed immediately.
-    this.destroyed();
+    this.destroyed(this);
   }
 
   /** A retransmission of the request, or (INVITE) an ACK, matched to this transaction by the layer. */
