@@ -316,16 +316,18 @@ export class PublicationManager {
   /** Arms the expiry timer of a publication (replacing one it had). */
   private schedule(p: Pick<PublicationRecord, 'etag' | 'resource' | 'expiresAt'>, delay?: number): void {
     if (this.closed) return;
-    this.cancel(p.etag);
-    const ms = Math.min(delay ?? Math.max(0, p.expiresAt - this.clock.now()), MAX_TIMER_MS);
+    // The timer keeps these three values, not `p`: a whole record would hold its body until expiry.
+    const { etag, resource, expiresAt } = p;
+    this.cancel(etag);
+    const ms = Math.min(delay ?? Math.max(0, expiresAt - this.clock.now()), MAX_TIMER_MS);
     const handle = this.clock.setTimeout(() => {
-      this.timers.delete(p.etag);
-      this.queue.run(p.resource, () => this.expire(p.etag)).catch((err: unknown) => {
-        this.log.error({ err, etag: p.etag }, 'could not remove an expired publication; trying again');
-        this.schedule(p, EXPIRY_RETRY_MS);
+      this.timers.delete(etag);
+      this.queue.run(resource, () => this.expire(etag)).catch((err: unknown) => {
+        this.log.error({ err, etag }, 'could not remove an expired publication; trying again');
+        this.schedule({ etag, resource, expiresAt }, EXPIRY_RETRY_MS);
       });
     }, ms);
-    this.timers.set(p.etag, handle);
+    this.timers.set(etag, handle);
   }
 
   private cancel(etag: string): void {
