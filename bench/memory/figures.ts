@@ -7,6 +7,10 @@ export interface Phase {
   label: string;
   /** Calls SIPp completed. */
   successful: number;
+  /** Right before the batch, not collected. */
+  start: MemoryReading;
+  /** Right after the batch, not collected. */
+  end: MemoryReading;
   /** Right after the batch, collected: completed transactions still held. */
   busy: MemoryReading;
   /** Once every transaction ended, not collected: what resident memory shows. */
@@ -15,24 +19,32 @@ export interface Phase {
   after: MemoryReading;
 }
 
-/** Bytes per item a phase added over `before` (both collected readings), rounded. */
+/** What a phase added per item over the phase before it, rounded: bytes, and CPU microseconds. */
 export interface PerItem {
+  /** heapUsed, both readings collected. */
   heap: number;
-  /** external (ArrayBuffers included). */
+  /** external (ArrayBuffers included), both readings collected. */
   external: number;
+  /** VmRSS, both readings collected. */
   rss: number;
+  /** VmRSS as it stood before collecting (what a reading from outside the process sees). */
+  rssRaw: number;
   pss: number;
+  /** CPU time of the batch (from its start to its last call) per successful call, µs. */
+  cpuUs: number;
 }
 
-/** What `phase` added per successful call since `before`. */
-export function perItem(before: MemoryReading, phase: Phase): PerItem {
+/** What `phase` added per successful call since `before` (the previous phase). */
+export function perItem(before: Phase, phase: Phase): PerItem {
   const n = phase.successful;
   const per = (a: number, b: number): number => (n > 0 ? Math.round((b - a) / n) : NaN);
   return {
-    heap: per(before.heapUsed, phase.after.heapUsed),
-    external: per(before.external, phase.after.external),
-    rss: per(before.rss, phase.after.rss),
-    pss: per(before.pss, phase.after.pss),
+    heap: per(before.after.heapUsed, phase.after.heapUsed),
+    external: per(before.after.external, phase.after.external),
+    rss: per(before.after.rss, phase.after.rss),
+    rssRaw: per(before.raw.rss, phase.raw.rss),
+    pss: per(before.after.pss, phase.after.pss),
+    cpuUs: per(phase.start.cpuUs, phase.end.cpuUs),
   };
 }
 

@@ -24,6 +24,8 @@ export interface MemoryReading {
   spaces: Record<string, number>;
   serverTransactions: number;
   clientTransactions: number;
+  /** CPU time the process used so far (user + system), microseconds. */
+  cpuUs: number;
 }
 
 /** The measured process's answers: ready once listening (id 0), then one per probe. */

@@ -135,13 +135,15 @@ async function drain(server: Measured): Promise<MemoryReading> {
 /** Runs one measured phase: a batch, the drain, the readings (and a snapshot when asked). */
 async function phase(server: Measured, label: string, scenario: string, names: readonly string[], rate: number): Promise<Phase> {
   note(`${label}: ${names.length} at ${rate}/s`);
+  const start = await server.read(false);
   const result = await batch(server, scenario, names, rate);
+  const end = await server.read(false);
   if (opts.snapshots) note(`  snapshot ${await server.snapshot(join(resolve(opts.snapshots), `${label}-busy.heapsnapshot`))}`);
   const busy = await drain(server);
   const raw = await server.read(false);
   const after = await server.read(true);
   if (opts.snapshots) note(`  snapshot ${await server.snapshot(join(resolve(opts.snapshots), `${label}.heapsnapshot`))}`);
-  return { label, successful: result.stats.successful, busy, raw, after };
+  return { label, successful: result.stats.successful, start, end, busy, raw, after };
 }
 
 async function main(): Promise<void> {
@@ -159,10 +161,10 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`node flags: ${nodeFlags.join(' ') || '(none)'}; ${count} per batch; PUBLISH ${publishRate}/s, SUBSCRIBE ${subscribeRate}/s\n`);
     process.stdout.write(formatTable(start, phases));
-    const pubs = perItem(phases[0]!.after, phases[1]!);
-    const subs = perItem(phases[2]!.after, phases[3]!);
-    process.stdout.write(`per publication: heap ${pubs.heap} + external ${pubs.external} = ${pubs.heap + pubs.external} bytes; RSS ${pubs.rss}, Pss ${pubs.pss}\n`);
-    process.stdout.write(`per subscription: heap ${subs.heap} + external ${subs.external} = ${subs.heap + subs.external} bytes; RSS ${subs.rss}, Pss ${subs.pss}\n`);
+    const lines = [['per publication', perItem(phases[0]!, phases[1]!)], ['per subscription', perItem(phases[2]!, phases[3]!)]] as const;
+    for (const [what, p] of lines) {
+      process.stdout.write(`${what}: heap ${p.heap} + external ${p.external} = ${p.heap + p.external} bytes; RSS ${p.rss} (before collecting ${p.rssRaw}), Pss ${p.pss}; CPU ${p.cpuUs} µs\n`);
+    }
   } finally {
     await server.stop();
     if (!opts.keep) rmSync(workDir, { recursive: true, force: true });

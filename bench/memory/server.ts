@@ -42,6 +42,7 @@ function read(collect: boolean): MemoryReading {
   const spaces: Record<string, number> = {};
   for (const s of getHeapSpaceStatistics()) spaces[s.space_name] = s.space_used_size;
   const tx = server.transactions.size;
+  const cpu = process.cpuUsage();
   return {
     heapUsed: m.heapUsed,
     heapTotal: m.heapTotal,
@@ -52,6 +53,7 @@ function read(collect: boolean): MemoryReading {
     spaces,
     serverTransactions: tx.server,
     clientTransactions: tx.client,
+    cpuUs: cpu.user + cpu.system,
   };
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 // What grew between two V8 heap snapshots (written by run.ts --snapshots): live objects grouped by
 // node type and constructor (or, for strings and code, by type), with count and self size added.
@@ -45,7 +46,8 @@ export function diff(a: Map<string, { count: number; size: number }>, b: Map<str
 }
 
 const [beforeFile, afterFile, rowsArg, perArg] = process.argv.slice(2);
-if (beforeFile && afterFile) {
+// Run as a command (not when imported by the tests).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && beforeFile && afterFile) {
   const rows = diff(groups(readFileSync(beforeFile, 'utf8')), groups(readFileSync(afterFile, 'utf8')));
   const per = Number(perArg ?? 1) || 1;
   let total = 0;
