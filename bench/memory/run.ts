@@ -22,7 +22,7 @@ import type { MemoryReading, Probe, ProbeReply } from './protocol.js';
 // each measured one is of the same kind: it loads and compiles the code paths and grows the heap, so
 // the measured batch adds what its state keeps. Run from the repository root after a build:
 //   node dist/bench/memory/run.js [--count 10000] [--publish-rate 500] [--subscribe-rate 250]
-//     [--node-flags "--max-semi-space-size=1"] [--snapshots <dir>] [--keep]
+//     [--node-flags="--max-semi-space-size=2"] [--snapshots <dir>] [--keep]
 
 const { values: opts } = parseArgs({
   options: {
