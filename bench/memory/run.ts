@@ -22,7 +22,7 @@ import type { MemoryReading, Probe, ProbeReply } from './protocol.js';
 // each measured one is of the same kind: it loads and compiles the code paths and grows the heap, so
 // the measured batch adds what its state keeps. Run from the repository root after a build:
 //   node dist/bench/memory/run.js [--count 10000] [--publish-rate 500] [--subscribe-rate 250]
-//     [--node-flags="--max-semi-space-size=2"] [--snapshots <dir>] [--keep]
+//     [--node-flags="--max-semi-space-size=2"] [--store sqlite|memory] [--snapshots <dir>] [--keep]
 
 const { values: opts } = parseArgs({
   options: {
@@ -30,6 +30,7 @@ const { values: opts } = parseArgs({
     'publish-rate': { type: 'string', default: '500' },
     'subscribe-rate': { type: 'string', default: '250' },
     'node-flags': { type: 'string', default: '' },
+    store: { type: 'string', default: 'sqlite' },
     snapshots: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
@@ -59,7 +60,7 @@ class Measured {
 
   static async start(dataDir: string): Promise<Measured> {
     const port = await freePort();
-    const child = fork(resolve('dist/bench/memory/server.js'), [String(port), dataDir], {
+    const child = fork(resolve('dist/bench/memory/server.js'), [String(port), dataDir, opts.store], {
       execArgv: ['--expose-gc', ...nodeFlags],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
       await phase(server, 'subscribe-warm', 'subscribe.xml', warm, subscribeRate),
       await phase(server, 'subscribe', 'subscribe.xml', measured, subscribeRate),
     ];
-    process.stdout.write(`node flags: ${nodeFlags.join(' ') || '(none)'}; ${count} per batch; PUBLISH ${publishRate}/s, SUBSCRIBE ${subscribeRate}/s\n`);
+    process.stdout.write(`node flags: ${nodeFlags.join(' ') || '(none)'}; ${opts.store} stores; ${count} per batch; PUBLISH ${publishRate}/s, SUBSCRIBE ${subscribeRate}/s\n`);
     process.stdout.write(formatTable(start, phases));
     const lines = [['per publication', perItem(phases[0]!, phases[1]!)], ['per subscription', perItem(phases[2]!, phases[3]!)]] as const;
     for (const [what, p] of lines) {

@@ -9,12 +9,13 @@ import type { MemoryReading, Probe, ProbeReply } from './protocol.js';
 // --http-port 0 --data-dir <dir> --auth none` runs (same configuration, same build()), in a process
 // started with --expose-gc and an IPC channel, so the driver (run.ts) can ask it to collect garbage,
 // read its memory and write heap snapshots between SIPp batches. Usage:
-//   node --expose-gc [V8 flags] dist/bench/memory/server.js <sip-port> <data-dir>
+//   node --expose-gc [V8 flags] dist/bench/memory/server.js <sip-port> <data-dir> [sqlite|memory]
+// (`memory`: the memory stores instead of SQLite, to see what records kept in memory cost).
 
-const [portArg, dataDir] = process.argv.slice(2);
+const [portArg, dataDir, storeKind = 'sqlite'] = process.argv.slice(2);
 const gc = (globalThis as { gc?: () => void }).gc;
-if (!portArg || !dataDir || !process.send || !gc) {
-  process.stderr.write('usage: node --expose-gc dist/bench/memory/server.js <sip-port> <data-dir> (as a child with IPC)\n');
+if (!portArg || !dataDir || (storeKind !== 'sqlite' && storeKind !== 'memory') || !process.send || !gc) {
+  process.stderr.write('usage: node --expose-gc dist/bench/memory/server.js <sip-port> <data-dir> [sqlite|memory] (as a child with IPC)\n');
   process.exit(2);
 }
 
@@ -27,7 +28,7 @@ function kbField(file: string, name: string): number {
 const config = loadConfig(undefined, {
   sip: { host: '127.0.0.1', port: Number(portArg) },
   http: { port: 0 },
-  store: { dataDir },
+  store: { kind: storeKind, dataDir },
   auth: { mode: 'none' },
 });
 const server = build(config, { logger: createLogger(config.log.level) });
