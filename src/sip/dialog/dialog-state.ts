@@ -9,10 +9,13 @@ import { FromHeader, ToHeader } from '../parser/headers/from-to.js';
 import { RecordRouteHeader } from '../parser/headers/route.js';
 import { parseUri } from '../parser/uri.js';
 import type { TransportName } from '../transport/types.js';
+import { detach } from '../../util/detach.js';
 
 /**
  * The state of one dialog (RFC 3261 §12) as plain data, so it can be stored as is (the subscription
  * records of the notifier embed it). URIs are kept as wire text; parse them with `parseUri` when needed.
+ * The strings are detached from the message they were read from (util/detach.ts), so a dialog kept in
+ * memory does not keep that message's text.
  *
  * A null tag (RFC 2543 peers send From or To without one, RFC 3261 §12.1.1 / §12.1.2) is the empty
  * string, and requests built from the dialog then carry no tag parameter.
@@ -77,17 +80,17 @@ export function uasDialogFromRequest(req: SipRequest, localTag: string, arrivedO
   const to = req.required(ToHeader);
   const ruri = parseUri(req.uri);
   return {
-    callId: req.required(CallIdHeader),
+    callId: detach(req.required(CallIdHeader)),
     localTag,
     // §12.1.1: a request without From tag has a null remote tag.
-    remoteTag: tagOf(from),
+    remoteTag: detach(tagOf(from)),
     // §12.1.1: the remote URI MUST be the From URI, the local URI the To URI.
-    localUri: formatUri(to.uri),
-    remoteUri: formatUri(from.uri),
+    localUri: detach(formatUri(to.uri)),
+    remoteUri: detach(formatUri(from.uri)),
     // §12.1.1: the remote target MUST be the Contact URI of the request.
-    remoteTarget: formatUri(contactUri(req)),
+    remoteTarget: detach(formatUri(contactUri(req))),
     // §12.1.1: the route set MUST be the Record-Route URIs in order, with all parameters.
-    routeSet: (req.header(RecordRouteHeader) ?? []).map(formatNameAddr),
+    routeSet: (req.header(RecordRouteHeader) ?? []).map((r) => detach(formatNameAddr(r))),
     // §12.1.1: the remote sequence number MUST be the CSeq of the request; the local one is empty.
     remoteSeq: req.required(CSeqHeader).seq,
     // §12.1.1: secure when the request arrived over TLS with a SIPS Request-URI.
@@ -108,17 +111,17 @@ export function uacDialogFromResponse(req: SipRequest, res: SipResponse, sentOve
   const to = res.required(ToHeader);
   const ruri = parseUri(req.uri);
   return {
-    callId: req.required(CallIdHeader),
+    callId: detach(req.required(CallIdHeader)),
     // §12.1.2: local tag = From tag of the request; remote tag = To tag of the response (null if none).
-    localTag: tagOf(from),
-    remoteTag: tagOf(to),
+    localTag: detach(tagOf(from)),
+    remoteTag: detach(tagOf(to)),
     // §12.1.2: remote URI = To URI, local URI = From URI.
-    localUri: formatUri(from.uri),
-    remoteUri: formatUri(to.uri),
+    localUri: detach(formatUri(from.uri)),
+    remoteUri: detach(formatUri(to.uri)),
     // §12.1.2: remote target MUST be the Contact URI of the response.
-    remoteTarget: formatUri(contactUri(res)),
+    remoteTarget: detach(formatUri(contactUri(res))),
     // §12.1.2: route set MUST be the Record-Route URIs of the response in reverse order.
-    routeSet: (res.header(RecordRouteHeader) ?? []).map(formatNameAddr).reverse(),
+    routeSet: (res.header(RecordRouteHeader) ?? []).map((r) => detach(formatNameAddr(r))).reverse(),
     // §12.1.2: the local sequence number MUST be the CSeq of the request; the remote one is empty.
     localSeq: req.required(CSeqHeader).seq,
     secure: ruri.ok && ruri.value.scheme === 'sips' && overTls(sentOver),
@@ -144,5 +147,5 @@ export function addDialogResponseHeaders(res: SipResponse, req: SipRequest, loca
  * @throws SipError 400 when Contact is present but is not exactly one SIP or SIPS URI.
  */
 export function refreshedTarget(req: SipRequest): string | undefined {
-  return req.headers.has('Contact') ? formatUri(contactUri(req)) : undefined;
+  return req.headers.has('Contact') ? detach(formatUri(contactUri(req))) : undefined;
 }

@@ -23,11 +23,17 @@ export interface ClientTransactionHandler {
  * over unreliable transports, gives up with Timer F (64*T1), and stays Completed for Timer K (T4 over
  * unreliable transports, 0 over reliable ones) to absorb response retransmissions. Created by
  * `TransactionLayer.sendRequest`.
+ *
+ * Once Completed it only absorbs responses: it lets go of the request, its bytes and the TU's handler,
+ * so waiting for Timer K costs little more than the transaction object and its timer.
  */
 export class ClientTransaction {
   private stateValue: ClientTransactionState = 'trying';
   private readonly timers: TimerSet;
-  private readonly data: Buffer;
+  /** The request, its bytes and the TU's handler, until the final response (or Terminated). */
+  private requestValue: SipRequest | undefined;
+  private data: Buffer | undefined;
+  private handler: ClientTransactionHandler | undefined;
   private target: SendTarget;
   private readonly reliable: boolean;
   /** The current Timer E interval in ms. */
@@ -43,17 +49,28 @@ export class ClientTransaction {
   constructor(
     private readonly ctx: TransactionContext,
     readonly key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     data: Buffer,
     target: SendTarget,
-    private readonly handler: ClientTransactionHandler,
+    handler: ClientTransactionHandler,
     private readonly destroyed: () => void,
   ) {
     this.timers = new TimerSet(ctx.clock);
+    this.requestValue = request;
     this.data = data;
+    this.handler = handler;
     this.target = target;
     this.reliable = ctx.transport.isReliable(target.transport);
     this.intervalE = ctx.timers.t1;
+  }
+
+  /**
+   * The request the transaction sends.
+   * @throws Error once a final response arrived or the transaction terminated: it no longer holds it.
+   */
+  get request(): SipRequest {
+    if (!this.requestValue) throw new Error(`the client transaction ${this.key} no longer holds its request (${this.stateValue})`);
+    return this.requestValue;
   }
 
   /** Current state (RFC 3261 Figure 6). */
@@ -84,10 +101,11 @@ export class ClientTransaction {
   receive(res: SipResponse): void {
     const state = this.stateValue;
     if (state === 'completed' || state === 'terminated') return; // retransmission, absorbed
+    const handler = this.handler!;
     if (res.status < 200) {
       // RFC 3261 §17.1.2.2: a provisional response MUST be passed to the TU; Trying -> Proceeding.
       this.stateValue = 'proceeding';
-      callUser(this.ctx.logger, 'onResponse', () => this.handler.onResponse(res));
+      callUser(this.ctx.logger, 'onResponse', () => handler.onResponse(res));
       return;
     }
     // RFC 3261 §17.1.2.2: a final response MUST be passed to the TU and the transaction MUST enter
@@ -95,10 +113,20 @@ export class ClientTransaction {
     this.stateValue = 'completed';
     this.timers.stop('timerE');
     this.timers.stop('timerF');
-    callUser(this.ctx.logger, 'onResponse', () => this.handler.onResponse(res));
+    // Completed only absorbs response retransmissions: nothing is sent or reported any more.
+    this.release();
+    callUser(this.ctx.logger, 'onResponse', () => handler.onResponse(res));
     if (this.stateValue !== 'completed') return; // the TU terminated it from its callback
     if (this.reliable) this.terminate();
-    else this.timers.start('timerK', this.ctx.timers.t4, () => this.terminate());
+    else this.startTimerK();
+  }
+
+  /**
+   * Timer K, armed outside {@link receive}: a closure made there would share its context with the TU
+   * callback and keep the response and the handler alive for T4.
+   */
+  private startTimerK(): void {
+    this.timers.start('timerK', this.ctx.timers.t4, () => this.terminate());
   }
 
   /**
@@ -109,8 +137,16 @@ export class ClientTransaction {
     if (this.stateValue === 'terminated') return;
     this.stateValue = 'terminated';
     this.timers.stopAll();
+    this.release();
     // RFC 3261 §17.1.2.2: once Terminated, the transaction MUST be destroyed immediately.
     this.destroyed();
+  }
+
+  /** Lets go of what only Trying and Proceeding need. */
+  private release(): void {
+    this.requestValue = undefined;
+    this.data = undefined;
+    this.handler = undefined;
   }
 
   private onTimerE(): void {
@@ -123,21 +159,23 @@ export class ClientTransaction {
 
   private onTimerF(): void {
     // RFC 3261 §17.1.2.2: Timer F in Trying or Proceeding: inform the TU, enter Terminated.
+    const handler = this.handler!;
     this.terminate();
-    callUser(this.ctx.logger, 'onTimeout', () => this.handler.onTimeout());
+    callUser(this.ctx.logger, 'onTimeout', () => handler.onTimeout());
   }
 
   private send(onSent?: (flow: Flow) => void): void {
     sendSafely(
       this.ctx,
       this.target,
-      this.data,
+      this.data!,
       (err) => {
         // RFC 3261 §17.1.4: inform the TU of the transport failure and go to Terminated. A failure that
         // lands after the final response changes nothing.
         if (this.stateValue !== 'trying' && this.stateValue !== 'proceeding') return;
+        const handler = this.handler!;
         this.terminate();
-        callUser(this.ctx.logger, 'onTransportError', () => this.handler.onTransportError(err));
+        callUser(this.ctx.logger, 'onTransportError', () => handler.onTransportError(err));
       },
       onSent,
     );

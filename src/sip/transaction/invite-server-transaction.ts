@@ -1,5 +1,6 @@
 import { createResponse } from '../message/response.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
+import { ToHeader } from '../parser/headers/from-to.js';
 import { callUser } from './context.js';
 import { ServerTransactionBase } from './server-transaction-base.js';
 
@@ -24,6 +25,16 @@ export class InviteServerTransaction extends ServerTransactionBase<'proceeding' 
   protected stateValue: InviteServerTransactionState = 'proceeding';
   /** The current Timer G interval in ms. */
   private intervalG = 0;
+  /** The To tag of the last response sent. */
+  private lastToTag: string | undefined;
+
+  /**
+   * The To tag of the last response sent, if it had one: an RFC 2543 ACK must carry it (§17.2.3), and
+   * the 200 to a CANCEL takes it (§9.2).
+   */
+  get toTag(): string | undefined {
+    return this.lastToTag;
+  }
 
   /** Current state (RFC 3261 Figure 7). */
   get state(): InviteServerTransactionState {
@@ -34,7 +45,7 @@ export class InviteServerTransaction extends ServerTransactionBase<'proceeding' 
   start(): void {
     // RFC 3261 §17.2.1: the transaction MUST send 100 Trying unless the TU answers within 200 ms.
     this.timers.start('timerTrying', TRYING_DELAY_MS, () => {
-      if (this.stateValue === 'proceeding' && !this.last) this.send(createResponse(this.request, 100));
+      if (this.stateValue === 'proceeding' && !this.responded) this.send(createResponse(this.request, 100));
     });
   }
 
@@ -88,6 +99,12 @@ export class InviteServerTransaction extends ServerTransactionBase<'proceeding' 
       this.timers.start('timerG', this.intervalG, () => this.onTimerG());
     }
     this.timers.start('timerH', 64 * this.ctx.timers.t1, () => this.onTimerH());
+  }
+
+  protected override send(res: SipResponse): void {
+    const to = res.tryHeader(ToHeader);
+    this.lastToTag = to.ok ? (to.value?.params.get('tag') ?? undefined) : undefined;
+    super.send(res);
   }
 
   private onTimerG(): void {

@@ -15,6 +15,7 @@ import { callUser, sendSafely } from './context.js';
 import type { TransactionContext } from './context.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
 import { ServerTransaction } from './server-transaction.js';
+import type { ServerTransactionBase, ServerTransactionKeys } from './server-transaction-base.js';
 import { DEFAULT_TIMER_VALUES } from './timers.js';
 import type { TimerValues } from './timers.js';
 import { clientKey, requestKeys, responseKey } from './transaction-keys.js';
@@ -248,19 +249,27 @@ export class TransactionLayer {
 
   /** Creates and indexes a server transaction; `forTu` ones take part in merged-request detection. */
   private createServer(req: SipRequest, flow: Flow, keys: RequestKeys, forTu: boolean): AnyServerTransaction {
-    const forget = (): void => this.forgetServer(tx, keys);
-    const tx: AnyServerTransaction = req.method === 'INVITE'
-      ? new InviteServerTransaction(this.ctx, keys.match, req, flow, keys.topVia, forget)
-      : new ServerTransaction(this.ctx, keys.match, req, flow, keys.topVia, forget);
-    this.server.set(keys.match, tx);
-    if (keys.ack !== undefined && tx.kind === 'invite') this.ack2543.set(keys.ack, tx);
-    if (forTu && keys.merge !== undefined) this.mergeIndex.set(keys.merge, tx);
+    const invite = req.method === 'INVITE';
+    // The transaction keeps only the key strings it is indexed under, not `keys` (whose top Via is a
+    // parsed structure): it outlives the request by Timer J.
+    const index: ServerTransactionKeys = {
+      match: keys.match,
+      ...(invite && keys.ack !== undefined && { ack: keys.ack }),
+      ...(forTu && keys.merge !== undefined && { merge: keys.merge }),
+    };
+    const tx: AnyServerTransaction = invite
+      ? new InviteServerTransaction(this.ctx, index, req, flow, keys.topVia, this.forgetServer)
+      : new ServerTransaction(this.ctx, index, req, flow, keys.topVia, this.forgetServer);
+    this.server.set(tx.key, tx);
+    if (tx.ackKey !== undefined && tx.kind === 'invite') this.ack2543.set(tx.ackKey, tx);
+    if (tx.mergeKey !== undefined) this.mergeIndex.set(tx.mergeKey, tx);
     return tx;
   }
 
-  private forgetServer(tx: AnyServerTransaction, keys: RequestKeys): void {
-    if (this.server.get(keys.match) === tx) this.server.delete(keys.match);
-    if (keys.ack !== undefined && this.ack2543.get(keys.ack) === tx) this.ack2543.delete(keys.ack);
-    if (keys.merge !== undefined && this.mergeIndex.get(keys.merge) === tx) this.mergeIndex.delete(keys.merge);
-  }
+  /** Called by each server transaction as it enters Terminated. */
+  private readonly forgetServer = (tx: ServerTransactionBase<string>): void => {
+    if (this.server.get(tx.key) === tx) this.server.delete(tx.key);
+    if (tx.ackKey !== undefined && this.ack2543.get(tx.ackKey) === tx) this.ack2543.delete(tx.ackKey);
+    if (tx.mergeKey !== undefined && this.mergeIndex.get(tx.mergeKey) === tx) this.mergeIndex.delete(tx.mergeKey);
+  };
 }

@@ -107,14 +107,16 @@ test('UDP: a provisional response moves Trying to Proceeding; Timer E then runs 
 test('UDP: a final response moves to Completed; retransmissions are absorbed until Timer K (T4)', () => {
   const { clock, transport, layer } = setup();
   const h = recorder();
-  const tx = layer.sendRequest(notify(), UDP_TARGET, h);
+  const req = notify();
+  const tx = layer.sendRequest(req, UDP_TARGET, h);
   clock.advance(700);
-  const ok = createResponse(tx.request, 200);
+  const ok = createResponse(req, 200);
   layer.receive(ok, UDP_FLOW);
   assert.equal(tx.state, 'completed');
   assert.deepEqual(tx.runningTimers, ['timerK']);
+  assert.throws(() => tx.request, /no longer holds its request/, 'Completed lets the request go');
   layer.receive(ok, UDP_FLOW);
-  layer.receive(createResponse(tx.request, 100), UDP_FLOW);
+  layer.receive(createResponse(req, 100), UDP_FLOW);
   assert.deepEqual(h.responses, [200]);
   const sends = transport.sent.length;
   clock.advance(4999);
