@@ -62,7 +62,12 @@ export interface HardState {
 export interface PresencePackageOptions {
   policy: PresencePolicy;
   publications: PublicationList;
-  /** Composed documents kept in memory (LRU), default 10,000 presentities. */
+  /**
+   * Presentities whose composed document, and publications whose parsed document, are kept in memory
+   * (two LRUs of this size), default 1,000. A parsed document holds its DOM (about 13 KB for a 400-byte
+   * PIDF), so this bounds the cache at about 15 MB; a presentity that falls out is composed again from
+   * the stored bodies on its next change.
+   */
   cacheSize?: number;
   /**
    * The authorisation policy engine (pres-rules, RFC 5025). Without it, or for a presentity it has no
@@ -143,7 +148,7 @@ export class PresencePackage implements EventPackage {
   constructor(private readonly opts: PresencePackageOptions) {
     const { policy } = opts;
     this.expires = policy.subscriptionExpires;
-    const size = opts.cacheSize ?? 10_000;
+    const size = opts.cacheSize ?? 1_000;
     this.parsed = new LruCache(size);
     this.composed = new LruCache(size);
     this.publication = {
