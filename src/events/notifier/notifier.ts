@@ -30,7 +30,7 @@ import { grantExpires, negotiateAccept, subscribeBody, subscribeOk } from './neg
 import { NotifyEncoding } from './notify-encoding.js';
 import { hashOf, renderBody } from './notify-job.js';
 import type { Job, Retired } from './notify-job.js';
-import { NotifyQueue } from './notify-queue.js';
+import { DEFAULT_MAX_IN_FLIGHT, NotifyQueue } from './notify-queue.js';
 import type { NotifyContent } from './notify-request.js';
 import { NotifySender } from './notify-sender.js';
 import type { LifecycleObserver, SubscriptionLifecycle } from './lifecycle.js';
@@ -82,6 +82,12 @@ export interface NotifierOptions {
     maxSubscriptionsPerResource?: number;
     /** Retry-After of that 480, seconds (default 300). */
     retryAfterSeconds?: number;
+    /**
+     * Most NOTIFY transactions in progress at once, over all subscriptions (default
+     * {@link DEFAULT_MAX_IN_FLIGHT}); the others wait their turn, coalescing to the newest state, so a
+     * fan-out to many watchers is paced by their answers instead of leaving in one burst.
+     */
+    maxNotifiesInFlight?: number;
   };
 }
 
@@ -144,7 +150,7 @@ export class Notifier {
     // RFC 6446 §6.2, §7.2: min-rate and adaptive-min-rate re-send the current state when nothing went out.
     this.throttle = new NotifyThrottle<Job>(this.clock, opts.rateControl ?? NO_RATE_POLICY, (id) => this.firstNotify(id));
     this.gate = new PresentityGate(this.clock, this.throttle.policy.minIntervalPerPresentityMs, (err) => this.log.error({ err }, 'notifying watchers failed'));
-    this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job), this.throttle);
+    this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job), this.throttle, opts.limits?.maxNotifiesInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.responseRates = new ResponseRates(this.store, this.chain, this.queue, this.throttle.policy, this.clock, this.log);
     this.expiry = new ExpiryTimers(this.clock, (id) => this.expire(id));
     this.encoding = new NotifyEncoding(this.registry, this.store, this.chain, this.log);
