@@ -51,12 +51,22 @@ class WaitingLine<J> {
   private slots: Array<Slot<J> | undefined> = [];
   private tickets: number[] = [];
   private head = 0;
+  /** Keys waiting in this line now. */
+  size = 0;
 
   add(s: Slot<J>): void {
+    s.line?.leave(s);
     s.line = this;
     s.ticket++;
+    this.size++;
     this.slots.push(s);
     this.tickets.push(s.ticket);
+  }
+
+  /** `s`, waiting here, leaves the line (its entry is skipped later). */
+  leave(s: Slot<J>): void {
+    s.line = undefined;
+    this.size--;
   }
 
   /** The first key still waiting here, taken out of the line; undefined when none waits. */
@@ -67,7 +77,7 @@ class WaitingLine<J> {
       this.slots[this.head] = undefined;
       this.head++;
       if (s.line === this && s.ticket === ticket) {
-        s.line = undefined;
+        this.leave(s);
         this.compact();
         return s;
       }
@@ -88,6 +98,7 @@ class WaitingLine<J> {
     this.slots = [];
     this.tickets = [];
     this.head = 0;
+    this.size = 0;
   }
 }
 
@@ -104,8 +115,11 @@ export const DEFAULT_MAX_IN_FLIGHT = 256;
  * Over all keys, at most `maxInFlight` deliveries are in progress (a window): a fan-out to many watchers
  * flows at the pace their answers come back instead of leaving in one burst that overflows the receiving
  * socket and then retransmits (RFC 3261 §17.1.2.2: Timer E fires for every NOTIFY not answered within
- * T1). Keys waiting for the window are served in the order they started waiting, those with an urgent or
- * final NOTIFY first; what waits there coalesces like any other waiting NOTIFY, so the newest state goes.
+ * T1). Once the window is full, it is filled again when half of it has ended, so NOTIFYs leave in
+ * batches of half a window rather than one per answer (each wake-up of sender and receiver then carries
+ * many datagrams). Keys waiting for the window are served in the order they started waiting, those with
+ * an urgent or final NOTIFY first, and while any waits, newly queued NOTIFYs line up behind them; what
+ * waits coalesces like any other waiting NOTIFY, so the newest state goes.
  */
 export class NotifyQueue<J extends QueuedNotify> {
   private readonly slots = new Map<string, Slot<J>>();
@@ -114,6 +128,8 @@ export class NotifyQueue<J extends QueuedNotify> {
   /** Other keys waiting for the window, in the order they started waiting. */
   private readonly line = new WaitingLine<J>();
   private inFlight = 0;
+  /** The window is filled again once no more than this many deliveries are in progress. */
+  private readonly refillAt: number;
   private closed = false;
 
   /**
@@ -131,6 +147,7 @@ export class NotifyQueue<J extends QueuedNotify> {
     if (maxInFlight !== Infinity && (!Number.isInteger(maxInFlight) || maxInFlight < 1)) {
       throw new RangeError('maxInFlight must be a positive integer or Infinity');
     }
+    this.refillAt = Math.floor(maxInFlight / 2);
   }
 
   /** Holds the NOTIFYs of `key` until {@link release} (queued ones wait, coalescing). */
@@ -206,7 +223,8 @@ export class NotifyQueue<J extends QueuedNotify> {
     return s;
   }
 
-  private pump(key: string, s: Slot<J>): void {
+  /** Hands the NOTIFY waiting for `key` over, when nothing holds it back. `inTurn`: its turn in line came. */
+  private pump(key: string, s: Slot<J>, inTurn = false): void {
     if (this.closed || s.busy || s.held) return;
     const job = s.next;
     if (!job) {
@@ -214,8 +232,7 @@ export class NotifyQueue<J extends QueuedNotify> {
       if (this.slots.get(key) === s) this.slots.delete(key);
       return;
     }
-    if (this.inFlight >= this.maxInFlight) return this.wait(s, job);
-    this.leaveLine(s);
+    if (!inTurn && (this.inFlight >= this.maxInFlight || this.urgentLine.size + this.line.size > 0)) return this.wait(s, job);
     if (this.pacer && !this.pacer.admit(key, job, s.urgent, () => this.pump(key, s))) return;
     s.next = undefined;
     s.urgent = false;
@@ -224,8 +241,8 @@ export class NotifyQueue<J extends QueuedNotify> {
     const done = (): void => {
       s.busy = false;
       this.inFlight--;
-      // Keys that waited for the window go before this key's next NOTIFY, which waits in line behind them.
-      this.fill();
+      if (this.inFlight <= this.refillAt) this.fill();
+      // This key's next NOTIFY lines up behind the keys waiting, if any.
       this.pump(key, s);
     };
     this.deliver(key, job).then(done, done);
@@ -238,15 +255,15 @@ export class NotifyQueue<J extends QueuedNotify> {
   }
 
   private leaveLine(s: Slot<J>): void {
-    s.line = undefined;
+    s.line?.leave(s);
   }
 
-  /** Starts the NOTIFYs of keys waiting in line while the window has room. */
+  /** Starts the NOTIFYs of keys waiting in line, in turn, while the window has room. */
   private fill(): void {
     while (this.inFlight < this.maxInFlight && !this.closed) {
       const s = this.urgentLine.take() ?? this.line.take();
       if (!s) return;
-      this.pump(s.key, s);
+      this.pump(s.key, s, true);
     }
   }
 }

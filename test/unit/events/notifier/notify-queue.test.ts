@@ -118,6 +118,22 @@ describe('NotifyQueue', () => {
     assert.equal(h.queue.size, 0);
   });
 
+  test('a full window is filled again once half of it has ended; meanwhile new NOTIFYs line up', async () => {
+    const h = harness(4);
+    for (let i = 0; i < 6; i++) h.queue.push(`k${i}`, job('1'));
+    assert.deepEqual(h.sent, ['k0:1', 'k1:1', 'k2:1', 'k3:1']);
+    await h.finish();
+    // Room for one, but k4 and k5 wait for the refill, and k6 lines up behind them.
+    h.queue.push('k6', job('1'));
+    assert.equal(h.sent.length, 4);
+    await h.finish();
+    assert.deepEqual(h.sent.slice(4), ['k4:1', 'k5:1']);
+    await h.finish();
+    await h.finish();
+    assert.deepEqual(h.sent.slice(6), ['k6:1']);
+    assert.equal(h.peak(), 4);
+  });
+
   test('a key waiting for the window coalesces to its newest state; its final NOTIFY is never lost', async () => {
     const h = harness(1);
     h.queue.push('a', job('1'));
