@@ -41,7 +41,7 @@ import { NO_RATE_POLICY, withAgreedRates } from './rate-control.js';
 import type { RateControlPolicy } from './rate-control.js';
 import { PendingTimers } from './pending-timers.js';
 import { LiveSubscriptions, countKey } from './live-subscriptions.js';
-import type { Live } from './live-subscriptions.js';
+import type { CurrentRecords, Live } from './live-subscriptions.js';
 import { takeOver } from './recovery.js';
 import type { NotifierRecovery } from './recovery.js';
 import { ResponseRates } from './response-rates.js';
@@ -151,9 +151,16 @@ export class Notifier {
     this.throttle = new NotifyThrottle<Job>(this.clock, opts.rateControl ?? NO_RATE_POLICY, (id) => this.firstNotify(id));
     this.gate = new PresentityGate(this.clock, this.throttle.policy.minIntervalPerPresentityMs, (err) => this.log.error({ err }, 'notifying watchers failed'));
     this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job), this.throttle, opts.limits?.maxNotifiesInFlight ?? DEFAULT_MAX_IN_FLIGHT);
-    this.responseRates = new ResponseRates(this.store, this.chain, this.queue, this.throttle.policy, this.clock, this.log);
+    const records: CurrentRecords = {
+      current: (id) => {
+        const live = this.live.get(id);
+        return live && !live.ended ? live.record : undefined;
+      },
+      save: (record) => this.save(record),
+    };
+    this.responseRates = new ResponseRates(records, this.chain, this.queue, this.throttle.policy, this.clock, this.log);
     this.expiry = new ExpiryTimers(this.clock, (id) => this.expire(id));
-    this.encoding = new NotifyEncoding(this.registry, this.store, this.chain, this.log);
+    this.encoding = new NotifyEncoding(this.registry, records, this.chain, this.log);
     this.pending = new PendingTimers(this.clock, opts.pendingTimeoutMs ?? 0, (id) => this.giveUp(id));
     const registry = this.registry;
     this.subscribeHandler = {
@@ -204,10 +211,7 @@ export class Notifier {
    * Resolves once they are queued, not delivered. Failures of one subscription are logged.
    */
   async notifyResource(resource: string, event: string): Promise<void> {
-    await this.gate.run(countKey(resource, event), () => this.eachOf(resource, event, async (id, live) => {
-      const rec = await this.store.get(id);
-      if (rec) await this.queueState(rec, live, false);
-    }));
+    await this.gate.run(countKey(resource, event), () => this.eachOf(resource, event, (live) => this.queueState(live.record, live, false)));
   }
 
   /**
@@ -220,9 +224,9 @@ export class Notifier {
   async reauthorize(resource: string, event: string): Promise<void> {
     const pkg = this.registry.get(event);
     if (!pkg) return;
-    await this.eachOf(resource, event, async (id, live) => {
-      const rec = await this.store.get(id);
-      if (!rec) return;
+    await this.eachOf(resource, event, async (live) => {
+      let rec = live.record;
+      const { id } = rec;
       const decision = await pkg.authorize({ record: rec });
       if (decision === 'rejected') {
         const retired = await this.retire(id, 'rejected');
@@ -232,8 +236,8 @@ export class Notifier {
       const state = decision === 'pending' ? 'pending' : 'active';
       const changed = state !== rec.state;
       if (changed) {
-        rec.state = state;
-        await this.store.put(rec);
+        rec = { ...rec, state };
+        await this.save(rec);
         this.observe({ kind: 'state', record: rec });
       }
       this.pending.track(id, rec.createdAt, state);
@@ -257,8 +261,7 @@ export class Notifier {
 
   /** {@link terminate} for every subscription of `resource` to `event`, e.g. with `noresource` when it is deleted. */
   async terminateResource(resource: string, event: string, reason: string, retryAfter?: number): Promise<void> {
-    const records = await this.store.listByResource(resource, event);
-    await Promise.all(records.map((r) => this.terminate(r.id, reason, retryAfter)));
+    await Promise.all(this.live.idsOf(resource, event).map((id) => this.terminate(id, reason, retryAfter)));
   }
 
   /**
@@ -320,7 +323,7 @@ export class Notifier {
       this.live.adjust(resource, pkg.name, -1);
       throw err;
     }
-    this.live.add(record.id, resource, pkg.name, record.expiresAt);
+    this.live.add(record);
     this.expiry.set(record.id, record.expiresAt);
     this.pending.track(record.id, record.createdAt, record.state);
     // The first NOTIFY waits for the 2xx (RFC 6665 §4.2.1.2: sent immediately after it).
@@ -343,7 +346,7 @@ export class Notifier {
 
   private async inDialog(req: SipRequest, ctx: UasContext, pkg: EventPackage, eventId: string | undefined, id: string): Promise<SipResponse> {
     const live = this.live.get(id);
-    const record = live && !live.ended ? await this.store.get(id) : undefined;
+    const record = live && !live.ended ? live.record : undefined;
     const fromTag = req.required(FromHeader).params.get('tag') ?? '';
     // RFC 3261 §12.2.2: a request whose dialog id matches no dialog gets 481.
     if (!live || !record || record.callId !== req.required(CallIdHeader) || record.remoteTag !== fromTag) {
@@ -390,9 +393,8 @@ export class Notifier {
       return createResponse(req, 403, 'Forbidden');
     }
     updated.state = decision === 'pending' ? 'pending' : 'active';
-    await this.store.put(updated);
-    live.expiresAt = updated.expiresAt;
-    this.expiry.set(id, live.expiresAt);
+    await this.save(updated);
+    this.expiry.set(id, updated.expiresAt);
     this.pending.track(id, updated.createdAt, updated.state);
     publishSubscription(subscriptionRefreshed, updated, granted);
     this.observe({ kind: 'refreshed', record: updated });
@@ -418,8 +420,7 @@ export class Notifier {
     this.detach(this.chain.run(id, async () => {
       try {
         const live = this.live.get(id);
-        const rec = live && !live.ended ? await this.store.get(id) : undefined;
-        if (live && rec) await this.queueState(rec, live, true);
+        if (live && !live.ended) await this.queueState(live.record, live, true);
       } finally {
         this.queue.release(id);
       }
@@ -499,12 +500,12 @@ export class Notifier {
     if (!live || live.ended) return undefined;
     this.markEnded(id, live);
     try {
-      const record = snapshot ?? (await this.store.get(id));
-      const cseq = record && (await this.store.nextLocalCSeq(id));
+      const record = snapshot ?? live.record;
+      const cseq = await this.store.nextLocalCSeq(id);
       await this.store.remove(id);
-      publishTermination(id, live.resource, live.event, reason);
-      if (record) this.observe({ kind: 'terminated', record, reason });
-      if (!record || cseq === undefined) {
+      publishTermination(id, record.resource, record.event, reason);
+      this.observe({ kind: 'terminated', record, reason });
+      if (cseq === undefined) {
         this.forgetIfEnded(id);
         return undefined;
       }
@@ -528,11 +529,11 @@ export class Notifier {
     }
     this.markEnded(id, live);
     this.live.delete(id);
-    this.encoding.forget(id, live.event);
-    const record = this.onLifecycle ? await this.store.get(id) : undefined;
+    const { record } = live;
+    this.encoding.forget(id, record.event);
     await this.store.remove(id);
-    publishTermination(id, live.resource, live.event, cause);
-    if (record) this.observe({ kind: 'terminated', record, reason: cause });
+    publishTermination(id, record.resource, record.event, cause);
+    this.observe({ kind: 'terminated', record, reason: cause });
   }
 
   private markEnded(id: string, live: Live): void {
@@ -545,7 +546,7 @@ export class Notifier {
     const live = this.live.get(id);
     if (!live?.ended) return;
     this.live.delete(id);
-    this.encoding.forget(id, live.event);
+    this.encoding.forget(id, live.record.event);
   }
 
   // ---- expiry ----
@@ -563,8 +564,7 @@ export class Notifier {
   private giveUp(id: string): void {
     this.detach(this.chain.run(id, async () => {
       const live = this.live.get(id);
-      const rec = live && !live.ended && !this.closed ? await this.store.get(id) : undefined;
-      if (rec?.state !== 'pending') return;
+      if (!live || live.ended || this.closed || live.record.state !== 'pending') return;
       const retired = await this.retire(id, 'giveup');
       if (retired) await this.sendFinal(retired, { reason: 'giveup', withBody: false });
     }), id);
@@ -573,13 +573,19 @@ export class Notifier {
   // ---- plumbing ----
 
   /** Runs `fn` for each running subscription of a resource, in its chain; failures are logged. */
-  private async eachOf(resource: string, event: string, fn: (id: string, live: Live) => Promise<void>): Promise<void> {
+  private async eachOf(resource: string, event: string, fn: (live: Live) => Promise<void>): Promise<void> {
     if (this.closed) return;
-    const records = await this.store.listByResource(resource, event);
-    await Promise.all(records.map((r) => this.chain.run(r.id, async () => {
-      const live = this.live.get(r.id);
-      if (live && !live.ended && !this.closed) await fn(r.id, live);
-    }).catch((err: unknown) => this.log.error({ err, id: r.id }, 'subscription update failed'))));
+    await Promise.all(this.live.idsOf(resource, event).map((id) => this.chain.run(id, async () => {
+      const live = this.live.get(id);
+      if (live && !live.ended && !this.closed) await fn(live);
+    }).catch((err: unknown) => this.log.error({ err, id }, 'subscription update failed'))));
+  }
+
+  /** Stores a changed record and, once it is durable, makes it the current one of its running subscription. */
+  private async save(record: SubscriptionRecord): Promise<void> {
+    await this.store.put(record);
+    const live = this.live.get(record.id);
+    if (live && !live.ended) live.record = record;
   }
 
   /** Tells the lifecycle observer; its failure is logged and changes nothing. */

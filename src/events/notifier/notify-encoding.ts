@@ -1,7 +1,8 @@
-import type { SubscriptionRecord, SubscriptionStore } from '../../store/ports.js';
+import type { SubscriptionRecord } from '../../store/ports.js';
 import type { KeyedQueue } from '../../util/keyed-queue.js';
 import type { Logger } from '../../util/logger.js';
 import type { PackageRegistry } from '../package-registry.js';
+import type { CurrentRecords } from './live-subscriptions.js';
 import type { NotifyContent } from './notify-request.js';
 
 /**
@@ -15,7 +16,7 @@ export class NotifyEncoding {
 
   constructor(
     private readonly registry: PackageRegistry,
-    private readonly store: SubscriptionStore,
+    private readonly records: CurrentRecords,
     private readonly chain: KeyedQueue,
     private readonly log: Logger,
   ) {}
@@ -55,8 +56,8 @@ export class NotifyEncoding {
   /** Merges `extra` into the stored subscription, in its chain (after any SUBSCRIBE being processed). */
   private persist(id: string, extra: Record<string, unknown>): void {
     this.chain.run(id, async () => {
-      const rec = await this.store.get(id);
-      if (rec) await this.store.put({ ...rec, extra: { ...rec.extra, ...extra } });
+      const rec = this.records.current(id);
+      if (rec) await this.records.save({ ...rec, extra: { ...rec.extra, ...extra } });
     }).catch((err: unknown) => this.log.error({ err, id }, 'could not store the subscription after a NOTIFY'));
   }
 }
