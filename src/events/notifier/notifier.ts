@@ -3,7 +3,6 @@ import { KeyedQueue } from '../../util/keyed-queue.js';
 import type { LocalIdentity } from '../../sip/core/local-identity.js';
 import type { MethodHandler, UasContext } from '../../sip/core/user-agent-core.js';
 import { refreshedTarget, uasDialogFromRequest } from '../../sip/dialog/dialog-state.js';
-import type { HostResolver } from '../../sip/dialog/uri-target.js';
 import { formatUri } from '../../sip/message/format.js';
 import type { SipRequest, SipResponse } from '../../sip/message/message.js';
 import { createResponse } from '../../sip/message/response.js';
@@ -13,8 +12,8 @@ import { CSeqHeader } from '../../sip/parser/headers/cseq.js';
 import { EventHeader } from '../../sip/parser/headers/event.js';
 import { FromHeader, ToHeader } from '../../sip/parser/headers/from-to.js';
 import { parseUri } from '../../sip/parser/uri.js';
-import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
 import type { SubscriptionRecord, SubscriptionStore } from '../../store/ports.js';
+import type { NotifierOptions } from './notifier-options.js';
 import { systemClock } from '../../util/clock.js';
 import type { Clock } from '../../util/clock.js';
 import { newTag } from '../../util/ids.js';
@@ -38,59 +37,15 @@ import { ExpiryTimers } from './expiry-timers.js';
 import { NotifyThrottle } from './notify-throttle.js';
 import { PresentityGate } from './presentity-gate.js';
 import { NO_RATE_POLICY, withAgreedRates } from './rate-control.js';
-import type { RateControlPolicy } from './rate-control.js';
 import { PendingTimers } from './pending-timers.js';
 import { LiveSubscriptions, countKey } from './live-subscriptions.js';
 import type { CurrentRecords, Live } from './live-subscriptions.js';
 import { takeOver } from './recovery.js';
 import type { NotifierRecovery } from './recovery.js';
 import { ResponseRates } from './response-rates.js';
-import { flowOf, newSubscriptionRecord } from './subscription-record.js';
+import { FIRST_NOTIFY_CSEQ, flowOf, newSubscriptionRecord } from './subscription-record.js';
 
-/** Options of {@link Notifier}. */
-export interface NotifierOptions {
-  /** Sends the NOTIFYs (non-INVITE client transactions). */
-  transactions: TransactionLayer;
-  /** Where subscriptions live; a SUBSCRIBE is answered 2xx only once its write resolved. */
-  store: SubscriptionStore;
-  /** The event packages served. */
-  registry: PackageRegistry;
-  /** This server's domains and addresses, for the canonical AOR of the Request-URI. */
-  identity: LocalIdentity;
-  /** Time source of expiry timers; default the system clock. */
-  clock?: Clock;
-  logger?: Logger;
-  /** The watcher identity stored with a new subscription; default the canonical AOR of the From URI. */
-  watcherOf?: (req: SipRequest) => string;
-  /** Name resolution of next hops (A/AAAA); default the system resolver. */
-  resolve?: HostResolver;
-  /** Told of every step of every subscription ({@link SubscriptionLifecycle}), e.g. to feed watcher information. */
-  onLifecycle?: LifecycleObserver;
-  /**
-   * How long a subscription may stay pending (not yet authorised), ms from its creation; then it is
-   * ended with reason=giveup (RFC 6665 §4.1.3, RFC 3857 §4.7.1). Default 0: no such timer (it ends
-   * only when it expires unrefreshed).
-   */
-  pendingTimeoutMs?: number;
-  /** Local rate policy (RFC 6446 rates are agreed per subscription within it); default no limit. */
-  rateControl?: RateControlPolicy;
-  limits?: {
-    /**
-     * Most subscriptions one resource may have per event package (default 10,000); one more is answered
-     * 480 Temporarily Unavailable with Retry-After.
-     */
-    maxSubscriptionsPerResource?: number;
-    /** Retry-After of that 480, seconds (default 300). */
-    retryAfterSeconds?: number;
-    /**
-     * Most NOTIFY transactions in progress at once, over all subscriptions (default
-     * {@link DEFAULT_MAX_IN_FLIGHT}); the others wait their turn, coalescing to the newest state, so a
-     * fan-out to many watchers is paced by their answers instead of leaving in one burst.
-     */
-    maxNotifiesInFlight?: number;
-  };
-}
-
+export type { NotifierOptions } from './notifier-options.js';
 export type { NotifierRecovery } from './recovery.js';
 
 /**
@@ -129,6 +84,8 @@ export class Notifier {
   private readonly gate: PresentityGate;
   private readonly responseRates: ResponseRates<Job>;
   private readonly chain = new KeyedQueue();
+  /** New subscriptions whose first NOTIFY is still to take {@link FIRST_NOTIFY_CSEQ}, stored with them. */
+  private readonly firstCSeqDue = new Set<string>();
   private closed = false;
   /** Settles once {@link recover} has read the stored subscriptions. */
   private loading: Promise<void> = Promise.resolve();
@@ -274,6 +231,7 @@ export class Notifier {
     this.gate.close();
     this.pending.clear();
     this.live.clear();
+    this.firstCSeqDue.clear();
     this.queue.close();
   }
 
@@ -317,13 +275,16 @@ export class Notifier {
     try {
       record.state = await this.decide(pkg, record, req);
       if (this.closed) throw new SipError(503, 'Service Unavailable');
-      // The 2xx goes out only once the subscription is durable (store ports contract).
-      await this.store.put(record);
+      // The 2xx goes out only once the subscription is durable (store ports contract). It is stored with
+      // the CSeq of its first NOTIFY taken, so that NOTIFY needs no write of its own (RFC 3261 §12.2.1.1:
+      // the local sequence number only grows, across restarts too).
+      await this.store.put({ ...record, localCSeq: FIRST_NOTIFY_CSEQ });
     } catch (err) {
       this.live.adjust(resource, pkg.name, -1);
       throw err;
     }
     this.live.add(record);
+    this.firstCSeqDue.add(record.id);
     this.expiry.set(record.id, record.expiresAt);
     this.pending.track(record.id, record.createdAt, record.state);
     // The first NOTIFY waits for the 2xx (RFC 6665 §4.2.1.2: sent immediately after it).
@@ -339,7 +300,7 @@ export class Notifier {
     record.state = await this.decide(pkg, record, req);
     this.observe({ kind: 'fetched', record });
     // RFC 6665 §4.4.3: the NOTIFY of a fetch says terminated;reason=timeout. Its CSeq is the dialog's first.
-    const retired: Retired = { record, cseq: 1 };
+    const retired: Retired = { record, cseq: FIRST_NOTIFY_CSEQ };
     ctx.after(() => this.detach(this.sendFinal(retired, { reason: 'timeout', withBody: true }), record.id));
     return subscribeOk(req, 0, localTarget, record.localTag);
   }
@@ -469,7 +430,7 @@ export class Notifier {
   private async deliver(id: string, job: Job): Promise<void> {
     try {
       // RFC 3261 §12.2.1.1: each NOTIFY takes the next local CSeq; the store keeps it across restarts.
-      const cseq = job.cseq ?? (await this.store.nextLocalCSeq(id));
+      const cseq = job.cseq ?? (await this.nextCSeq(id));
       if (cseq === undefined || this.closed) return;
       const encoded = this.encoding.encode(job.record, job, job.final);
       const outcome = await this.sender.send(job.record, cseq, encoded.content, this.clock.now());
@@ -501,7 +462,7 @@ export class Notifier {
     this.markEnded(id, live);
     try {
       const record = snapshot ?? live.record;
-      const cseq = await this.store.nextLocalCSeq(id);
+      const cseq = await this.nextCSeq(id);
       await this.store.remove(id);
       publishTermination(id, record.resource, record.event, reason);
       this.observe({ kind: 'terminated', record, reason });
@@ -529,11 +490,17 @@ export class Notifier {
     }
     this.markEnded(id, live);
     this.live.delete(id);
+    this.firstCSeqDue.delete(id);
     const { record } = live;
     this.encoding.forget(id, record.event);
     await this.store.remove(id);
     publishTermination(id, record.resource, record.event, cause);
     this.observe({ kind: 'terminated', record, reason: cause });
+  }
+
+  /** RFC 3261 §12.2.1.1: the CSeq of the next NOTIFY of `id` (undefined when it is no longer stored). */
+  private async nextCSeq(id: string): Promise<number | undefined> {
+    return this.firstCSeqDue.delete(id) ? FIRST_NOTIFY_CSEQ : this.store.nextLocalCSeq(id);
   }
 
   private markEnded(id: string, live: Live): void {
@@ -546,6 +513,7 @@ export class Notifier {
     const live = this.live.get(id);
     if (!live?.ended) return;
     this.live.delete(id);
+    this.firstCSeqDue.delete(id);
     this.encoding.forget(id, live.record.event);
   }
 

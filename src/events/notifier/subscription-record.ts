@@ -25,6 +25,9 @@ export interface NewSubscription {
   readonly now: number;
 }
 
+/** The CSeq of a subscription's first NOTIFY (RFC 3261 §12.2.1.1: any number below 2^31 may start a sequence). */
+export const FIRST_NOTIFY_CSEQ = 1;
+
 /** The flow a NOTIFY goes back on (RFC 5626): the source of the SUBSCRIBE and its connection. */
 export function flowOf(flow: Flow): NonNullable<SubscriptionRecord['flow']> {
   return { transport: flow.transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id };
