@@ -20,11 +20,39 @@ export interface Retired {
   readonly cseq: number;
 }
 
-/** Hash of a NOTIFY's subscription state and body, to skip NOTIFYs that would change nothing. */
-export function hashOf(content: NotifyContent): string {
+/** The hashes computed for a body Buffer, by subscription state, with the Content-Type they are for. */
+interface BodyHashes {
+  readonly contentType: string;
+  readonly byState: Map<string, string>;
+}
+
+/**
+ * Hashes by body Buffer: a package renders one Buffer per distinct view and hands the same one to every
+ * watcher with that view (a NotifyBody is not changed once rendered), so a fan-out hashes each view once.
+ */
+const hashesOf = new WeakMap<Buffer, BodyHashes>();
+
+function computeHash(content: NotifyContent): string {
   const h = createHash('sha1').update(content.state).update('\0');
   if (content.body) h.update(content.body.contentType).update('\0').update(content.body.body);
   return h.digest('base64');
+}
+
+/** Hash of a NOTIFY's subscription state and body, to skip NOTIFYs that would change nothing. */
+export function hashOf(content: NotifyContent): string {
+  const body = content.body;
+  if (!body) return computeHash(content);
+  let hashes = hashesOf.get(body.body);
+  if (hashes?.contentType !== body.contentType) {
+    hashes = { contentType: body.contentType, byState: new Map() };
+    hashesOf.set(body.body, hashes);
+  }
+  let hash = hashes.byState.get(content.state);
+  if (hash === undefined) {
+    hash = computeHash(content);
+    hashes.byState.set(content.state, hash);
+  }
+  return hash;
 }
 
 /** The package's NOTIFY body for `rec` in its preferred type; a package that throws is logged and gives `ok: false`. */
