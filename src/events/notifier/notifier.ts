@@ -27,10 +27,9 @@ import {
 import { localTargetFor, withLocalTarget } from './local-target.js';
 import { grantExpires, negotiateAccept, subscribeBody, subscribeOk } from './negotiation.js';
 import { NotifyEncoding } from './notify-encoding.js';
-import { hashOf, renderBody } from './notify-job.js';
+import { RENDER_FAILED, hashOf, renderBody } from './notify-job.js';
 import type { Job, Retired } from './notify-job.js';
 import { DEFAULT_MAX_IN_FLIGHT, NotifyQueue } from './notify-queue.js';
-import type { NotifyContent } from './notify-request.js';
 import { NotifySender } from './notify-sender.js';
 import type { LifecycleObserver, SubscriptionLifecycle } from './lifecycle.js';
 import { ExpiryTimers } from './expiry-timers.js';
@@ -395,16 +394,17 @@ export class Notifier {
     if (!pkg) return;
     const rendered = await renderBody(pkg, rec, this.log);
     // A package that cannot render skips a change; a NOTIFY that MUST go out goes without a body.
-    if (!rendered.ok && !force) return;
-    const content: NotifyContent = {
-      state: rec.state === 'pending' ? 'pending' : 'active',
-      ...(rendered.ok && rendered.body ? { body: rendered.body } : {}),
-    };
-    const hash = hashOf(content);
+    if (rendered === RENDER_FAILED && !force) return;
+    const state = rec.state === 'pending' ? 'pending' : 'active';
+    // One object per NOTIFY, built whole (a fan-out makes one for each watcher).
+    const job: Job = rendered !== RENDER_FAILED && rendered
+      ? { state, body: rendered, final: false, urgent: force, record: rec }
+      : { state, final: false, urgent: force, record: rec };
+    const hash = hashOf(job);
     if (!force && hash === live.lastHash) return;
     live.lastHash = hash;
     if (force) this.encoding.requireFull(rec.id);
-    this.queue.push(rec.id, { ...content, final: false, urgent: force, record: rec });
+    this.queue.push(rec.id, job);
   }
 
   /** Queues the final NOTIFY (Subscription-State terminated) of a retired subscription. */
@@ -412,6 +412,7 @@ export class Notifier {
     const { record, cseq } = retired;
     const pkg = this.registry.get(record.event);
     const rendered = opts.withBody && pkg ? await renderBody(pkg, record, this.log) : undefined;
+    const body = rendered === RENDER_FAILED ? undefined : rendered;
     const job: Job = {
       final: true,
       record,
@@ -419,7 +420,7 @@ export class Notifier {
       state: 'terminated',
       reason: opts.reason,
       ...(opts.retryAfter !== undefined ? { retryAfter: opts.retryAfter } : {}),
-      ...(rendered?.ok && rendered.body ? { body: rendered.body } : {}),
+      ...(body ? { body } : {}),
     };
     if (!this.queue.push(record.id, job)) this.forgetIfEnded(record.id);
     // A final NOTIFY goes out even if the 2xx that would have released the queue was never sent.
@@ -437,7 +438,7 @@ export class Notifier {
       encoded.settled(outcome.kind === 'delivered');
       if (this.closed) return;
       // RFC 6446 §5.2: rates changed in the 2xx apply from the next NOTIFY on (awaited: it may be waiting).
-      if (outcome.kind === 'delivered' && !job.final) await this.responseRates.answered(id, outcome.event);
+      if (outcome.kind === 'delivered' && outcome.event && !job.final) await this.responseRates.answered(id, outcome.event);
       if (notifyCompleted.hasSubscribers) notifyCompleted.publish({ id, cseq, final: job.final, outcome });
       if (outcome.kind !== 'delivered') this.log.info({ id, cseq, cause: outcome.cause }, `NOTIFY failed (${outcome.kind})`);
       // RFC 6665 §4.2.2: the failure ends the subscription, and no NOTIFY says so.
@@ -543,9 +544,9 @@ export class Notifier {
   /** Runs `fn` for each running subscription of a resource, in its chain; failures are logged. */
   private async eachOf(resource: string, event: string, fn: (live: Live) => Promise<void>): Promise<void> {
     if (this.closed) return;
-    await Promise.all(this.live.idsOf(resource, event).map((id) => this.chain.run(id, async () => {
+    await Promise.all(this.live.idsOf(resource, event).map((id) => this.chain.run(id, () => {
       const live = this.live.get(id);
-      if (live && !live.ended && !this.closed) await fn(live);
+      return live && !live.ended && !this.closed ? fn(live) : Promise.resolve();
     }).catch((err: unknown) => this.log.error({ err, id }, 'subscription update failed'))));
   }
 

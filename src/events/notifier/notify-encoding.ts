@@ -35,9 +35,8 @@ export class NotifyEncoding {
     const fullState = final || this.fullDue.delete(record.id);
     if (!pkg?.encode) return { content, settled: () => undefined };
     const encoded = pkg.encode({ record, body: content.body, fullState });
-    const { body: _rendered, ...rest } = content;
     return {
-      content: encoded.body ? { ...rest, body: encoded.body } : rest,
+      content: sent(content, encoded.body),
       settled: (delivered) => {
         const extra = encoded.settled?.(delivered);
         if (extra) this.persist(record.id, extra);
@@ -60,4 +59,15 @@ export class NotifyEncoding {
       if (rec) await this.records.save({ ...rec, extra: { ...rec.extra, ...extra } });
     }).catch((err: unknown) => this.log.error({ err, id }, 'could not store the subscription after a NOTIFY'));
   }
+}
+
+/** What goes out for `content` when the package encoded its body as `body` (none: without a body). */
+function sent(content: NotifyContent, body: NotifyContent['body']): NotifyContent {
+  if (body === content.body) return content;
+  const { state, reason, retryAfter } = content;
+  const out: { -readonly [K in keyof NotifyContent]: NotifyContent[K] } = { state };
+  if (reason !== undefined) out.reason = reason;
+  if (retryAfter !== undefined) out.retryAfter = retryAfter;
+  if (body) out.body = body;
+  return out;
 }

@@ -55,16 +55,18 @@ export function hashOf(content: NotifyContent): string {
   return hash;
 }
 
-/** The package's NOTIFY body for `rec` in its preferred type; a package that throws is logged and gives `ok: false`. */
-export async function renderBody(
-  pkg: EventPackage,
-  rec: SubscriptionRecord,
-  log: Logger,
-): Promise<{ ok: true; body: NotifyBody | undefined } | { ok: false }> {
+/** What {@link renderBody} gives when the package failed (threw or rejected). */
+export const RENDER_FAILED = Symbol('render failed');
+
+/**
+ * The package's NOTIFY body for `rec` in its preferred type (undefined: a NOTIFY without a body); a
+ * package that throws is logged and gives {@link RENDER_FAILED}.
+ */
+export async function renderBody(pkg: EventPackage, rec: SubscriptionRecord, log: Logger): Promise<NotifyBody | undefined | typeof RENDER_FAILED> {
   try {
-    return { ok: true, body: await pkg.render({ record: rec }, rec.accept[0] ?? pkg.notifyTypes[0]!) };
+    return await pkg.render({ record: rec }, rec.accept[0] ?? pkg.notifyTypes[0]!);
   } catch (err) {
     log.error({ err, id: rec.id, event: rec.event }, 'event package failed to render a NOTIFY body');
-    return { ok: false };
+    return RENDER_FAILED;
   }
 }
