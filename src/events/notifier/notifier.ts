@@ -27,7 +27,7 @@ import {
 import { localTargetFor, withLocalTarget } from './local-target.js';
 import { grantExpires, negotiateAccept, subscribeBody, subscribeOk } from './negotiation.js';
 import { NotifyEncoding } from './notify-encoding.js';
-import { RENDER_FAILED, hashOf, renderBody } from './notify-job.js';
+import { NotifyHashes, RENDER_FAILED, renderBody } from './notify-job.js';
 import type { Job, Retired } from './notify-job.js';
 import { DEFAULT_MAX_IN_FLIGHT, NotifyQueue } from './notify-queue.js';
 import { NotifySender } from './notify-sender.js';
@@ -42,7 +42,8 @@ import type { CurrentRecords, Live } from './live-subscriptions.js';
 import { takeOver } from './recovery.js';
 import type { NotifierRecovery } from './recovery.js';
 import { ResponseRates } from './response-rates.js';
-import { FIRST_NOTIFY_CSEQ, flowOf, newSubscriptionRecord } from './subscription-record.js';
+import { FIRST_NOTIFY_CSEQ, newSubscriptionRecord } from './subscription-record.js';
+import { RecordParts, detached, detachedBytes } from './record-parts.js';
 
 export type { NotifierOptions } from './notifier-options.js';
 export type { NotifierRecovery } from './recovery.js';
@@ -77,6 +78,9 @@ export class Notifier {
   private readonly queue: NotifyQueue<Job>;
   private readonly encoding: NotifyEncoding;
   private readonly live = new LiveSubscriptions();
+  /** What the records of many subscriptions have in common, kept once. */
+  private readonly parts = new RecordParts();
+  private readonly hashes = new NotifyHashes();
   private readonly pending: PendingTimers;
   private readonly expiry: ExpiryTimers;
   private readonly throttle: NotifyThrottle<Job>;
@@ -263,8 +267,8 @@ export class Notifier {
       resource, event: pkg.name, eventId, watcher: this.watcherOf(req),
       watcherDisplayName: req.required(FromHeader).displayName, accept, body, expires: granted, localTarget,
       flow: ctx.flow, now: this.clock.now(),
-    });
-    record.extra = withAgreedRates(record.extra, req.header(EventHeader), granted, this.throttle.policy);
+    }, this.parts);
+    record.extra = this.parts.extra(withAgreedRates(record.extra, req.header(EventHeader), granted, this.throttle.policy));
     if (granted === 0) return this.fetch(req, ctx, pkg, record, localTarget);
 
     if (this.live.countOf(resource, pkg.name) >= this.maxPerResource) {
@@ -329,14 +333,14 @@ export class Notifier {
     const updated: SubscriptionRecord = {
       ...record,
       remoteCSeq: cseq,
-      remoteTarget: target ?? record.remoteTarget,
-      flow: flowOf(ctx.flow),
-      accept,
+      remoteTarget: target !== undefined ? detached(target) : record.remoteTarget,
+      flow: this.parts.flow(ctx.flow),
+      accept: this.parts.accept(accept),
       expiresAt: now + granted * 1000,
-      extra: withAgreedRates(withLocalTarget(record.extra, localTarget), req.header(EventHeader), granted, this.throttle.policy),
+      extra: this.parts.extra(withAgreedRates(withLocalTarget(record.extra, localTarget), req.header(EventHeader), granted, this.throttle.policy)),
     };
     // RFC 4660 §5.2.2: a refresh without a body keeps the filter it had.
-    if (body) updated.body = body;
+    if (body) updated.body = { contentType: detached(body.contentType), data: detachedBytes(body.data) };
 
     if (granted === 0) {
       // RFC 6665 §4.2.1.4: Expires 0 unsubscribes: a final NOTIFY terminated;reason=timeout, which may
@@ -400,7 +404,7 @@ export class Notifier {
     const job: Job = rendered !== RENDER_FAILED && rendered
       ? { state, body: rendered, final: false, urgent: force, record: rec }
       : { state, final: false, urgent: force, record: rec };
-    const hash = hashOf(job);
+    const hash = this.hashes.of(job);
     if (!force && hash === live.lastHash) return;
     live.lastHash = hash;
     if (force) this.encoding.requireFull(rec.id);

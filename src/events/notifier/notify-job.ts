@@ -26,33 +26,37 @@ interface BodyHashes {
   readonly byState: Map<string, string>;
 }
 
-/**
- * Hashes by body Buffer: a package renders one Buffer per distinct view and hands the same one to every
- * watcher with that view (a NotifyBody is not changed once rendered), so a fan-out hashes each view once.
- */
-const hashesOf = new WeakMap<Buffer, BodyHashes>();
-
 function computeHash(content: NotifyContent): string {
   const h = createHash('sha1').update(content.state).update('\0');
   if (content.body) h.update(content.body.contentType).update('\0').update(content.body.body);
   return h.digest('base64');
 }
 
-/** Hash of a NOTIFY's subscription state and body, to skip NOTIFYs that would change nothing. */
-export function hashOf(content: NotifyContent): string {
-  const body = content.body;
-  if (!body) return computeHash(content);
-  let hashes = hashesOf.get(body.body);
-  if (hashes?.contentType !== body.contentType) {
-    hashes = { contentType: body.contentType, byState: new Map() };
-    hashesOf.set(body.body, hashes);
+/**
+ * Hashes of NOTIFYs' subscription state and body, to skip NOTIFYs that would change nothing. A package
+ * renders one Buffer per distinct view and hands the same one to every watcher with that view (a
+ * NotifyBody is not changed once rendered), so hashes are kept by Buffer and a fan-out hashes each view
+ * once; they go with their Buffer (weakly held).
+ */
+export class NotifyHashes {
+  private readonly byBody = new WeakMap<Buffer, BodyHashes>();
+
+  /** The hash of `content`'s state and body. */
+  of(content: NotifyContent): string {
+    const body = content.body;
+    if (!body) return computeHash(content);
+    let hashes = this.byBody.get(body.body);
+    if (hashes?.contentType !== body.contentType) {
+      hashes = { contentType: body.contentType, byState: new Map() };
+      this.byBody.set(body.body, hashes);
+    }
+    let hash = hashes.byState.get(content.state);
+    if (hash === undefined) {
+      hash = computeHash(content);
+      hashes.byState.set(content.state, hash);
+    }
+    return hash;
   }
-  let hash = hashes.byState.get(content.state);
-  if (hash === undefined) {
-    hash = computeHash(content);
-    hashes.byState.set(content.state, hash);
-  }
-  return hash;
 }
 
 /** What {@link renderBody} gives when the package failed (threw or rejected). */
