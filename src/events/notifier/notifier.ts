@@ -51,15 +51,18 @@ export type { NotifierRecovery } from './recovery.js';
 /**
  * The RFC 6665 notifier (§4.2, §4.4), independent of any event package: accepts, refreshes and ends
  * subscriptions, keeps them in the {@link SubscriptionStore} with their dialogs (RFC 3261 §12), and sends
- * the NOTIFYs, in order per subscription, through the transaction layer.
+ * the NOTIFYs, in order per subscription, through the transaction layer, at most
+ * `limits.maxNotifiesInFlight` at once.
  *
  * Wiring: register {@link subscribeHandler} with the UAS core and call {@link recover} once; call
  * {@link notifyResource} when a resource's state changes and {@link reauthorize} when its authorisation
  * rules change; {@link close} on shutdown.
  *
- * A subscription's id is its local tag (the To tag of our 2xx), so an in-dialog SUBSCRIBE finds it in one
- * store read; its Call-ID and remote tag must match too. Every operation on one subscription runs after
- * the previous one finished (one chain per id); operations on different subscriptions run concurrently.
+ * The store is written before anything is answered or sent, and read only by {@link recover}: the
+ * notifier holds each running subscription's record in memory as last stored. A subscription's id is its
+ * local tag (the To tag of our 2xx), so an in-dialog SUBSCRIBE finds it in one lookup; its Call-ID and
+ * remote tag must match too. Every operation on one subscription runs after the previous one finished
+ * (one chain per id); operations on different subscriptions run concurrently.
  */
 export class Notifier {
   /** The SUBSCRIBE method handler (RFC 6665 §4.2.1); its `accept` lists every package's SUBSCRIBE body types. */
