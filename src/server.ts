@@ -256,6 +256,7 @@ export function build(config: Readonly<Config>, deps: BuildDeps = {}): Presenced
     },
     pendingTimeoutMs: presence.pendingTimeoutSeconds * 1000,
     rateControl: presence.rateControl,
+    limits: { maxNotifiesInFlight: presence.maxNotifiesInFlight },
   });
   const notifyWatchers = (resource: string, event: string): void => {
     notifier.notifyResource(resource, event).catch((err: unknown) => {

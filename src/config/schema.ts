@@ -151,6 +151,12 @@ const presenceSchema = z.strictObject({
       minIntervalPerPresentityMs: z.number().int().min(0).max(3_600_000).default(0),
     })
     .prefault({}),
+  /**
+   * Most NOTIFY transactions in progress at once (1-100,000): a change fanned out to more watchers goes
+   * out as answers come back, each watcher's NOTIFY waiting its turn with the newest state, instead of in
+   * one burst that overflows the receivers' sockets and then retransmits (RFC 3261 §17.1.2.2).
+   */
+  maxNotifiesInFlight: z.number().int().min(1).max(100_000).default(256),
   /** Identities (AORs) whose PUBLISHes count as the presence network agent's (TS 23.141 §5.2.2). */
   networkAgents: z.array(z.string().min(1)).default([]),
   /** Identities (AORs) whose PUBLISHes count as external agents' (TS 23.141 §5.2.3). */

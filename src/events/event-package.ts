@@ -18,7 +18,11 @@ export interface ExpiryPolicy {
   readonly max: number;
 }
 
-/** A NOTIFY body: its Content-Type (`type/subtype` with parameters if any) and bytes. */
+/**
+ * A NOTIFY body: its Content-Type (`type/subtype` with parameters if any) and bytes. The bytes are not
+ * changed once rendered: a package may hand the same Buffer to every watcher with the same view, and the
+ * notifier compares and sends it as it was.
+ */
 export interface NotifyBody {
   readonly contentType: string;
   readonly body: Buffer;

@@ -3,7 +3,6 @@ import { KeyedQueue } from '../../util/keyed-queue.js';
 import type { LocalIdentity } from '../../sip/core/local-identity.js';
 import type { MethodHandler, UasContext } from '../../sip/core/user-agent-core.js';
 import { refreshedTarget, uasDialogFromRequest } from '../../sip/dialog/dialog-state.js';
-import type { HostResolver } from '../../sip/dialog/uri-target.js';
 import { formatUri } from '../../sip/message/format.js';
 import type { SipRequest, SipResponse } from '../../sip/message/message.js';
 import { createResponse } from '../../sip/message/response.js';
@@ -13,8 +12,8 @@ import { CSeqHeader } from '../../sip/parser/headers/cseq.js';
 import { EventHeader } from '../../sip/parser/headers/event.js';
 import { FromHeader, ToHeader } from '../../sip/parser/headers/from-to.js';
 import { parseUri } from '../../sip/parser/uri.js';
-import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
 import type { SubscriptionRecord, SubscriptionStore } from '../../store/ports.js';
+import type { NotifierOptions } from './notifier-options.js';
 import { systemClock } from '../../util/clock.js';
 import type { Clock } from '../../util/clock.js';
 import { newTag } from '../../util/ids.js';
@@ -28,77 +27,42 @@ import {
 import { localTargetFor, withLocalTarget } from './local-target.js';
 import { grantExpires, negotiateAccept, subscribeBody, subscribeOk } from './negotiation.js';
 import { NotifyEncoding } from './notify-encoding.js';
-import { hashOf, renderBody } from './notify-job.js';
+import { NotifyHashes, RENDER_FAILED, renderBody } from './notify-job.js';
 import type { Job, Retired } from './notify-job.js';
-import { NotifyQueue } from './notify-queue.js';
-import type { NotifyContent } from './notify-request.js';
+import { DEFAULT_MAX_IN_FLIGHT, NotifyQueue } from './notify-queue.js';
 import { NotifySender } from './notify-sender.js';
 import type { LifecycleObserver, SubscriptionLifecycle } from './lifecycle.js';
 import { ExpiryTimers } from './expiry-timers.js';
 import { NotifyThrottle } from './notify-throttle.js';
 import { PresentityGate } from './presentity-gate.js';
 import { NO_RATE_POLICY, withAgreedRates } from './rate-control.js';
-import type { RateControlPolicy } from './rate-control.js';
 import { PendingTimers } from './pending-timers.js';
 import { LiveSubscriptions, countKey } from './live-subscriptions.js';
-import type { Live } from './live-subscriptions.js';
+import type { CurrentRecords, Live } from './live-subscriptions.js';
 import { takeOver } from './recovery.js';
 import type { NotifierRecovery } from './recovery.js';
 import { ResponseRates } from './response-rates.js';
-import { flowOf, newSubscriptionRecord } from './subscription-record.js';
+import { FIRST_NOTIFY_CSEQ, newSubscriptionRecord } from './subscription-record.js';
+import { RecordParts, detached, detachedBytes } from './record-parts.js';
 
-/** Options of {@link Notifier}. */
-export interface NotifierOptions {
-  /** Sends the NOTIFYs (non-INVITE client transactions). */
-  transactions: TransactionLayer;
-  /** Where subscriptions live; a SUBSCRIBE is answered 2xx only once its write resolved. */
-  store: SubscriptionStore;
-  /** The event packages served. */
-  registry: PackageRegistry;
-  /** This server's domains and addresses, for the canonical AOR of the Request-URI. */
-  identity: LocalIdentity;
-  /** Time source of expiry timers; default the system clock. */
-  clock?: Clock;
-  logger?: Logger;
-  /** The watcher identity stored with a new subscription; default the canonical AOR of the From URI. */
-  watcherOf?: (req: SipRequest) => string;
-  /** Name resolution of next hops (A/AAAA); default the system resolver. */
-  resolve?: HostResolver;
-  /** Told of every step of every subscription ({@link SubscriptionLifecycle}), e.g. to feed watcher information. */
-  onLifecycle?: LifecycleObserver;
-  /**
-   * How long a subscription may stay pending (not yet authorised), ms from its creation; then it is
-   * ended with reason=giveup (RFC 6665 §4.1.3, RFC 3857 §4.7.1). Default 0: no such timer (it ends
-   * only when it expires unrefreshed).
-   */
-  pendingTimeoutMs?: number;
-  /** Local rate policy (RFC 6446 rates are agreed per subscription within it); default no limit. */
-  rateControl?: RateControlPolicy;
-  limits?: {
-    /**
-     * Most subscriptions one resource may have per event package (default 10,000); one more is answered
-     * 480 Temporarily Unavailable with Retry-After.
-     */
-    maxSubscriptionsPerResource?: number;
-    /** Retry-After of that 480, seconds (default 300). */
-    retryAfterSeconds?: number;
-  };
-}
-
+export type { NotifierOptions } from './notifier-options.js';
 export type { NotifierRecovery } from './recovery.js';
 
 /**
  * The RFC 6665 notifier (§4.2, §4.4), independent of any event package: accepts, refreshes and ends
  * subscriptions, keeps them in the {@link SubscriptionStore} with their dialogs (RFC 3261 §12), and sends
- * the NOTIFYs, in order per subscription, through the transaction layer.
+ * the NOTIFYs, in order per subscription, through the transaction layer, at most
+ * `limits.maxNotifiesInFlight` at once.
  *
  * Wiring: register {@link subscribeHandler} with the UAS core and call {@link recover} once; call
  * {@link notifyResource} when a resource's state changes and {@link reauthorize} when its authorisation
  * rules change; {@link close} on shutdown.
  *
- * A subscription's id is its local tag (the To tag of our 2xx), so an in-dialog SUBSCRIBE finds it in one
- * store read; its Call-ID and remote tag must match too. Every operation on one subscription runs after
- * the previous one finished (one chain per id); operations on different subscriptions run concurrently.
+ * The store is written before anything is answered or sent, and read only by {@link recover}: the
+ * notifier holds each running subscription's record in memory as last stored. A subscription's id is its
+ * local tag (the To tag of our 2xx), so an in-dialog SUBSCRIBE finds it in one lookup; its Call-ID and
+ * remote tag must match too. Every operation on one subscription runs after the previous one finished
+ * (one chain per id); operations on different subscriptions run concurrently.
  */
 export class Notifier {
   /** The SUBSCRIBE method handler (RFC 6665 §4.2.1); its `accept` lists every package's SUBSCRIBE body types. */
@@ -117,12 +81,17 @@ export class Notifier {
   private readonly queue: NotifyQueue<Job>;
   private readonly encoding: NotifyEncoding;
   private readonly live = new LiveSubscriptions();
+  /** What the records of many subscriptions have in common, kept once. */
+  private readonly parts = new RecordParts();
+  private readonly hashes = new NotifyHashes();
   private readonly pending: PendingTimers;
   private readonly expiry: ExpiryTimers;
   private readonly throttle: NotifyThrottle<Job>;
   private readonly gate: PresentityGate;
   private readonly responseRates: ResponseRates<Job>;
   private readonly chain = new KeyedQueue();
+  /** New subscriptions whose first NOTIFY is still to take {@link FIRST_NOTIFY_CSEQ}, stored with them. */
+  private readonly firstCSeqDue = new Set<string>();
   private closed = false;
   /** Settles once {@link recover} has read the stored subscriptions. */
   private loading: Promise<void> = Promise.resolve();
@@ -144,10 +113,17 @@ export class Notifier {
     // RFC 6446 §6.2, §7.2: min-rate and adaptive-min-rate re-send the current state when nothing went out.
     this.throttle = new NotifyThrottle<Job>(this.clock, opts.rateControl ?? NO_RATE_POLICY, (id) => this.firstNotify(id));
     this.gate = new PresentityGate(this.clock, this.throttle.policy.minIntervalPerPresentityMs, (err) => this.log.error({ err }, 'notifying watchers failed'));
-    this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job), this.throttle);
-    this.responseRates = new ResponseRates(this.store, this.chain, this.queue, this.throttle.policy, this.clock, this.log);
+    this.queue = new NotifyQueue<Job>((id, job) => this.deliver(id, job), this.throttle, opts.limits?.maxNotifiesInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    const records: CurrentRecords = {
+      current: (id) => {
+        const live = this.live.get(id);
+        return live && !live.ended ? live.record : undefined;
+      },
+      save: (record) => this.save(record),
+    };
+    this.responseRates = new ResponseRates(records, this.chain, this.queue, this.throttle.policy, this.clock, this.log);
     this.expiry = new ExpiryTimers(this.clock, (id) => this.expire(id));
-    this.encoding = new NotifyEncoding(this.registry, this.store, this.chain, this.log);
+    this.encoding = new NotifyEncoding(this.registry, records, this.chain, this.log);
     this.pending = new PendingTimers(this.clock, opts.pendingTimeoutMs ?? 0, (id) => this.giveUp(id));
     const registry = this.registry;
     this.subscribeHandler = {
@@ -198,10 +174,7 @@ export class Notifier {
    * Resolves once they are queued, not delivered. Failures of one subscription are logged.
    */
   async notifyResource(resource: string, event: string): Promise<void> {
-    await this.gate.run(countKey(resource, event), () => this.eachOf(resource, event, async (id, live) => {
-      const rec = await this.store.get(id);
-      if (rec) await this.queueState(rec, live, false);
-    }));
+    await this.gate.run(countKey(resource, event), () => this.eachOf(resource, event, (live) => this.queueState(live.record, live, false)));
   }
 
   /**
@@ -214,9 +187,9 @@ export class Notifier {
   async reauthorize(resource: string, event: string): Promise<void> {
     const pkg = this.registry.get(event);
     if (!pkg) return;
-    await this.eachOf(resource, event, async (id, live) => {
-      const rec = await this.store.get(id);
-      if (!rec) return;
+    await this.eachOf(resource, event, async (live) => {
+      let rec = live.record;
+      const { id } = rec;
       const decision = await pkg.authorize({ record: rec });
       if (decision === 'rejected') {
         const retired = await this.retire(id, 'rejected');
@@ -226,8 +199,8 @@ export class Notifier {
       const state = decision === 'pending' ? 'pending' : 'active';
       const changed = state !== rec.state;
       if (changed) {
-        rec.state = state;
-        await this.store.put(rec);
+        rec = { ...rec, state };
+        await this.save(rec);
         this.observe({ kind: 'state', record: rec });
       }
       this.pending.track(id, rec.createdAt, state);
@@ -251,8 +224,7 @@ export class Notifier {
 
   /** {@link terminate} for every subscription of `resource` to `event`, e.g. with `noresource` when it is deleted. */
   async terminateResource(resource: string, event: string, reason: string, retryAfter?: number): Promise<void> {
-    const records = await this.store.listByResource(resource, event);
-    await Promise.all(records.map((r) => this.terminate(r.id, reason, retryAfter)));
+    await Promise.all(this.live.idsOf(resource, event).map((id) => this.terminate(id, reason, retryAfter)));
   }
 
   /**
@@ -265,6 +237,7 @@ export class Notifier {
     this.gate.close();
     this.pending.clear();
     this.live.clear();
+    this.firstCSeqDue.clear();
     this.queue.close();
   }
 
@@ -297,8 +270,8 @@ export class Notifier {
       resource, event: pkg.name, eventId, watcher: this.watcherOf(req),
       watcherDisplayName: req.required(FromHeader).displayName, accept, body, expires: granted, localTarget,
       flow: ctx.flow, now: this.clock.now(),
-    });
-    record.extra = withAgreedRates(record.extra, req.header(EventHeader), granted, this.throttle.policy);
+    }, this.parts);
+    record.extra = this.parts.extra(withAgreedRates(record.extra, req.header(EventHeader), granted, this.throttle.policy));
     if (granted === 0) return this.fetch(req, ctx, pkg, record, localTarget);
 
     if (this.live.countOf(resource, pkg.name) >= this.maxPerResource) {
@@ -308,13 +281,16 @@ export class Notifier {
     try {
       record.state = await this.decide(pkg, record, req);
       if (this.closed) throw new SipError(503, 'Service Unavailable');
-      // The 2xx goes out only once the subscription is durable (store ports contract).
-      await this.store.put(record);
+      // The 2xx goes out only once the subscription is durable (store ports contract). It is stored with
+      // the CSeq of its first NOTIFY taken, so that NOTIFY needs no write of its own (RFC 3261 §12.2.1.1:
+      // the local sequence number only grows, across restarts too).
+      await this.store.put({ ...record, localCSeq: FIRST_NOTIFY_CSEQ });
     } catch (err) {
       this.live.adjust(resource, pkg.name, -1);
       throw err;
     }
-    this.live.add(record.id, resource, pkg.name, record.expiresAt);
+    this.live.add(record);
+    this.firstCSeqDue.add(record.id);
     this.expiry.set(record.id, record.expiresAt);
     this.pending.track(record.id, record.createdAt, record.state);
     // The first NOTIFY waits for the 2xx (RFC 6665 §4.2.1.2: sent immediately after it).
@@ -330,14 +306,14 @@ export class Notifier {
     record.state = await this.decide(pkg, record, req);
     this.observe({ kind: 'fetched', record });
     // RFC 6665 §4.4.3: the NOTIFY of a fetch says terminated;reason=timeout. Its CSeq is the dialog's first.
-    const retired: Retired = { record, cseq: 1 };
+    const retired: Retired = { record, cseq: FIRST_NOTIFY_CSEQ };
     ctx.after(() => this.detach(this.sendFinal(retired, { reason: 'timeout', withBody: true }), record.id));
     return subscribeOk(req, 0, localTarget, record.localTag);
   }
 
   private async inDialog(req: SipRequest, ctx: UasContext, pkg: EventPackage, eventId: string | undefined, id: string): Promise<SipResponse> {
     const live = this.live.get(id);
-    const record = live && !live.ended ? await this.store.get(id) : undefined;
+    const record = live && !live.ended ? live.record : undefined;
     const fromTag = req.required(FromHeader).params.get('tag') ?? '';
     // RFC 3261 §12.2.2: a request whose dialog id matches no dialog gets 481.
     if (!live || !record || record.callId !== req.required(CallIdHeader) || record.remoteTag !== fromTag) {
@@ -360,14 +336,14 @@ export class Notifier {
     const updated: SubscriptionRecord = {
       ...record,
       remoteCSeq: cseq,
-      remoteTarget: target ?? record.remoteTarget,
-      flow: flowOf(ctx.flow),
-      accept,
+      remoteTarget: target !== undefined ? detached(target) : record.remoteTarget,
+      flow: this.parts.flow(ctx.flow),
+      accept: this.parts.accept(accept),
       expiresAt: now + granted * 1000,
-      extra: withAgreedRates(withLocalTarget(record.extra, localTarget), req.header(EventHeader), granted, this.throttle.policy),
+      extra: this.parts.extra(withAgreedRates(withLocalTarget(record.extra, localTarget), req.header(EventHeader), granted, this.throttle.policy)),
     };
     // RFC 4660 §5.2.2: a refresh without a body keeps the filter it had.
-    if (body) updated.body = body;
+    if (body) updated.body = { contentType: detached(body.contentType), data: detachedBytes(body.data) };
 
     if (granted === 0) {
       // RFC 6665 §4.2.1.4: Expires 0 unsubscribes: a final NOTIFY terminated;reason=timeout, which may
@@ -384,9 +360,8 @@ export class Notifier {
       return createResponse(req, 403, 'Forbidden');
     }
     updated.state = decision === 'pending' ? 'pending' : 'active';
-    await this.store.put(updated);
-    live.expiresAt = updated.expiresAt;
-    this.expiry.set(id, live.expiresAt);
+    await this.save(updated);
+    this.expiry.set(id, updated.expiresAt);
     this.pending.track(id, updated.createdAt, updated.state);
     publishSubscription(subscriptionRefreshed, updated, granted);
     this.observe({ kind: 'refreshed', record: updated });
@@ -412,8 +387,7 @@ export class Notifier {
     this.detach(this.chain.run(id, async () => {
       try {
         const live = this.live.get(id);
-        const rec = live && !live.ended ? await this.store.get(id) : undefined;
-        if (live && rec) await this.queueState(rec, live, true);
+        if (live && !live.ended) await this.queueState(live.record, live, true);
       } finally {
         this.queue.release(id);
       }
@@ -427,16 +401,17 @@ export class Notifier {
     if (!pkg) return;
     const rendered = await renderBody(pkg, rec, this.log);
     // A package that cannot render skips a change; a NOTIFY that MUST go out goes without a body.
-    if (!rendered.ok && !force) return;
-    const content: NotifyContent = {
-      state: rec.state === 'pending' ? 'pending' : 'active',
-      ...(rendered.ok && rendered.body ? { body: rendered.body } : {}),
-    };
-    const hash = hashOf(content);
+    if (rendered === RENDER_FAILED && !force) return;
+    const state = rec.state === 'pending' ? 'pending' : 'active';
+    // One object per NOTIFY, built whole (a fan-out makes one for each watcher).
+    const job: Job = rendered !== RENDER_FAILED && rendered
+      ? { state, body: rendered, final: false, urgent: force, record: rec }
+      : { state, final: false, urgent: force, record: rec };
+    const hash = this.hashes.of(job);
     if (!force && hash === live.lastHash) return;
     live.lastHash = hash;
     if (force) this.encoding.requireFull(rec.id);
-    this.queue.push(rec.id, { ...content, final: false, urgent: force, record: rec });
+    this.queue.push(rec.id, job);
   }
 
   /** Queues the final NOTIFY (Subscription-State terminated) of a retired subscription. */
@@ -444,6 +419,7 @@ export class Notifier {
     const { record, cseq } = retired;
     const pkg = this.registry.get(record.event);
     const rendered = opts.withBody && pkg ? await renderBody(pkg, record, this.log) : undefined;
+    const body = rendered === RENDER_FAILED ? undefined : rendered;
     const job: Job = {
       final: true,
       record,
@@ -451,7 +427,7 @@ export class Notifier {
       state: 'terminated',
       reason: opts.reason,
       ...(opts.retryAfter !== undefined ? { retryAfter: opts.retryAfter } : {}),
-      ...(rendered?.ok && rendered.body ? { body: rendered.body } : {}),
+      ...(body ? { body } : {}),
     };
     if (!this.queue.push(record.id, job)) this.forgetIfEnded(record.id);
     // A final NOTIFY goes out even if the 2xx that would have released the queue was never sent.
@@ -462,14 +438,14 @@ export class Notifier {
   private async deliver(id: string, job: Job): Promise<void> {
     try {
       // RFC 3261 §12.2.1.1: each NOTIFY takes the next local CSeq; the store keeps it across restarts.
-      const cseq = job.cseq ?? (await this.store.nextLocalCSeq(id));
+      const cseq = job.cseq ?? (await this.nextCSeq(id));
       if (cseq === undefined || this.closed) return;
       const encoded = this.encoding.encode(job.record, job, job.final);
       const outcome = await this.sender.send(job.record, cseq, encoded.content, this.clock.now());
       encoded.settled(outcome.kind === 'delivered');
       if (this.closed) return;
       // RFC 6446 §5.2: rates changed in the 2xx apply from the next NOTIFY on (awaited: it may be waiting).
-      if (outcome.kind === 'delivered' && !job.final) await this.responseRates.answered(id, outcome.event);
+      if (outcome.kind === 'delivered' && outcome.event && !job.final) await this.responseRates.answered(id, outcome.event);
       if (notifyCompleted.hasSubscribers) notifyCompleted.publish({ id, cseq, final: job.final, outcome });
       if (outcome.kind !== 'delivered') this.log.info({ id, cseq, cause: outcome.cause }, `NOTIFY failed (${outcome.kind})`);
       // RFC 6665 §4.2.2: the failure ends the subscription, and no NOTIFY says so.
@@ -493,12 +469,12 @@ export class Notifier {
     if (!live || live.ended) return undefined;
     this.markEnded(id, live);
     try {
-      const record = snapshot ?? (await this.store.get(id));
-      const cseq = record && (await this.store.nextLocalCSeq(id));
+      const record = snapshot ?? live.record;
+      const cseq = await this.nextCSeq(id);
       await this.store.remove(id);
-      publishTermination(id, live.resource, live.event, reason);
-      if (record) this.observe({ kind: 'terminated', record, reason });
-      if (!record || cseq === undefined) {
+      publishTermination(id, record.resource, record.event, reason);
+      this.observe({ kind: 'terminated', record, reason });
+      if (cseq === undefined) {
         this.forgetIfEnded(id);
         return undefined;
       }
@@ -522,11 +498,17 @@ export class Notifier {
     }
     this.markEnded(id, live);
     this.live.delete(id);
-    this.encoding.forget(id, live.event);
-    const record = this.onLifecycle ? await this.store.get(id) : undefined;
+    this.firstCSeqDue.delete(id);
+    const { record } = live;
+    this.encoding.forget(id, record.event);
     await this.store.remove(id);
-    publishTermination(id, live.resource, live.event, cause);
-    if (record) this.observe({ kind: 'terminated', record, reason: cause });
+    publishTermination(id, record.resource, record.event, cause);
+    this.observe({ kind: 'terminated', record, reason: cause });
+  }
+
+  /** RFC 3261 §12.2.1.1: the CSeq of the next NOTIFY of `id` (undefined when it is no longer stored). */
+  private async nextCSeq(id: string): Promise<number | undefined> {
+    return this.firstCSeqDue.delete(id) ? FIRST_NOTIFY_CSEQ : this.store.nextLocalCSeq(id);
   }
 
   private markEnded(id: string, live: Live): void {
@@ -539,7 +521,8 @@ export class Notifier {
     const live = this.live.get(id);
     if (!live?.ended) return;
     this.live.delete(id);
-    this.encoding.forget(id, live.event);
+    this.firstCSeqDue.delete(id);
+    this.encoding.forget(id, live.record.event);
   }
 
   // ---- expiry ----
@@ -557,8 +540,7 @@ export class Notifier {
   private giveUp(id: string): void {
     this.detach(this.chain.run(id, async () => {
       const live = this.live.get(id);
-      const rec = live && !live.ended && !this.closed ? await this.store.get(id) : undefined;
-      if (rec?.state !== 'pending') return;
+      if (!live || live.ended || this.closed || live.record.state !== 'pending') return;
       const retired = await this.retire(id, 'giveup');
       if (retired) await this.sendFinal(retired, { reason: 'giveup', withBody: false });
     }), id);
@@ -567,13 +549,19 @@ export class Notifier {
   // ---- plumbing ----
 
   /** Runs `fn` for each running subscription of a resource, in its chain; failures are logged. */
-  private async eachOf(resource: string, event: string, fn: (id: string, live: Live) => Promise<void>): Promise<void> {
+  private async eachOf(resource: string, event: string, fn: (live: Live) => Promise<void>): Promise<void> {
     if (this.closed) return;
-    const records = await this.store.listByResource(resource, event);
-    await Promise.all(records.map((r) => this.chain.run(r.id, async () => {
-      const live = this.live.get(r.id);
-      if (live && !live.ended && !this.closed) await fn(r.id, live);
-    }).catch((err: unknown) => this.log.error({ err, id: r.id }, 'subscription update failed'))));
+    await Promise.all(this.live.idsOf(resource, event).map((id) => this.chain.run(id, () => {
+      const live = this.live.get(id);
+      return live && !live.ended && !this.closed ? fn(live) : Promise.resolve();
+    }).catch((err: unknown) => this.log.error({ err, id }, 'subscription update failed'))));
+  }
+
+  /** Stores a changed record and, once it is durable, makes it the current one of its running subscription. */
+  private async save(record: SubscriptionRecord): Promise<void> {
+    await this.store.put(record);
+    const live = this.live.get(record.id);
+    if (live && !live.ended) live.record = record;
   }
 
   /** Tells the lifecycle observer; its failure is logged and changes nothing. */

@@ -1,7 +1,8 @@
-import type { SubscriptionRecord, SubscriptionStore } from '../../store/ports.js';
+import type { SubscriptionRecord } from '../../store/ports.js';
 import type { KeyedQueue } from '../../util/keyed-queue.js';
 import type { Logger } from '../../util/logger.js';
 import type { PackageRegistry } from '../package-registry.js';
+import type { CurrentRecords } from './live-subscriptions.js';
 import type { NotifyContent } from './notify-request.js';
 
 /**
@@ -15,7 +16,7 @@ export class NotifyEncoding {
 
   constructor(
     private readonly registry: PackageRegistry,
-    private readonly store: SubscriptionStore,
+    private readonly records: CurrentRecords,
     private readonly chain: KeyedQueue,
     private readonly log: Logger,
   ) {}
@@ -34,9 +35,8 @@ export class NotifyEncoding {
     const fullState = final || this.fullDue.delete(record.id);
     if (!pkg?.encode) return { content, settled: () => undefined };
     const encoded = pkg.encode({ record, body: content.body, fullState });
-    const { body: _rendered, ...rest } = content;
     return {
-      content: encoded.body ? { ...rest, body: encoded.body } : rest,
+      content: sent(content, encoded.body),
       settled: (delivered) => {
         const extra = encoded.settled?.(delivered);
         if (extra) this.persist(record.id, extra);
@@ -55,8 +55,19 @@ export class NotifyEncoding {
   /** Merges `extra` into the stored subscription, in its chain (after any SUBSCRIBE being processed). */
   private persist(id: string, extra: Record<string, unknown>): void {
     this.chain.run(id, async () => {
-      const rec = await this.store.get(id);
-      if (rec) await this.store.put({ ...rec, extra: { ...rec.extra, ...extra } });
+      const rec = this.records.current(id);
+      if (rec) await this.records.save({ ...rec, extra: { ...rec.extra, ...extra } });
     }).catch((err: unknown) => this.log.error({ err, id }, 'could not store the subscription after a NOTIFY'));
   }
+}
+
+/** What goes out for `content` when the package encoded its body as `body` (none: without a body). */
+function sent(content: NotifyContent, body: NotifyContent['body']): NotifyContent {
+  if (body === content.body) return content;
+  const { state, reason, retryAfter } = content;
+  const out: { -readonly [K in keyof NotifyContent]: NotifyContent[K] } = { state };
+  if (reason !== undefined) out.reason = reason;
+  if (retryAfter !== undefined) out.retryAfter = retryAfter;
+  if (body) out.body = body;
+  return out;
 }

@@ -20,23 +20,57 @@ export interface Retired {
   readonly cseq: number;
 }
 
-/** Hash of a NOTIFY's subscription state and body, to skip NOTIFYs that would change nothing. */
-export function hashOf(content: NotifyContent): string {
+/** The hashes computed for a body Buffer, by subscription state, with the Content-Type they are for. */
+interface BodyHashes {
+  readonly contentType: string;
+  readonly byState: Map<string, string>;
+}
+
+function computeHash(content: NotifyContent): string {
   const h = createHash('sha1').update(content.state).update('\0');
   if (content.body) h.update(content.body.contentType).update('\0').update(content.body.body);
   return h.digest('base64');
 }
 
-/** The package's NOTIFY body for `rec` in its preferred type; a package that throws is logged and gives `ok: false`. */
-export async function renderBody(
-  pkg: EventPackage,
-  rec: SubscriptionRecord,
-  log: Logger,
-): Promise<{ ok: true; body: NotifyBody | undefined } | { ok: false }> {
+/**
+ * Hashes of NOTIFYs' subscription state and body, to skip NOTIFYs that would change nothing. A package
+ * renders one Buffer per distinct view and hands the same one to every watcher with that view (a
+ * NotifyBody is not changed once rendered), so hashes are kept by Buffer and a fan-out hashes each view
+ * once; they go with their Buffer (weakly held).
+ */
+export class NotifyHashes {
+  private readonly byBody = new WeakMap<Buffer, BodyHashes>();
+
+  /** The hash of `content`'s state and body. */
+  of(content: NotifyContent): string {
+    const body = content.body;
+    if (!body) return computeHash(content);
+    let hashes = this.byBody.get(body.body);
+    if (hashes?.contentType !== body.contentType) {
+      hashes = { contentType: body.contentType, byState: new Map() };
+      this.byBody.set(body.body, hashes);
+    }
+    let hash = hashes.byState.get(content.state);
+    if (hash === undefined) {
+      hash = computeHash(content);
+      hashes.byState.set(content.state, hash);
+    }
+    return hash;
+  }
+}
+
+/** What {@link renderBody} gives when the package failed (threw or rejected). */
+export const RENDER_FAILED = Symbol('render failed');
+
+/**
+ * The package's NOTIFY body for `rec` in its preferred type (undefined: a NOTIFY without a body); a
+ * package that throws is logged and gives {@link RENDER_FAILED}.
+ */
+export async function renderBody(pkg: EventPackage, rec: SubscriptionRecord, log: Logger): Promise<NotifyBody | undefined | typeof RENDER_FAILED> {
   try {
-    return { ok: true, body: await pkg.render({ record: rec }, rec.accept[0] ?? pkg.notifyTypes[0]!) };
+    return await pkg.render({ record: rec }, rec.accept[0] ?? pkg.notifyTypes[0]!);
   } catch (err) {
     log.error({ err, id: rec.id, event: rec.event }, 'event package failed to render a NOTIFY body');
-    return { ok: false };
+    return RENDER_FAILED;
   }
 }

@@ -33,6 +33,25 @@ function transportName(t: string | undefined): TransportName | undefined {
   return upper !== undefined && TRANSPORTS.has(upper) ? (upper as TransportName) : undefined;
 }
 
+/** A URI that does not resolve, or a record whose dialog cannot be read: no NOTIFY can ever go out. */
+function noRoute(err: unknown): NotifyOutcome {
+  return { kind: 'ended', cause: `no route to the subscriber: ${(err as Error).message}` };
+}
+
+/** Most local targets whose Via sent-by is kept. */
+const SENT_BY_CACHE = 64;
+
+/**
+ * With an empty route set, the flow the SUBSCRIBE (or its last refresh) came on, when known (RFC 5626
+ * flow reuse); undefined otherwise.
+ */
+function flowTarget(record: Readonly<SubscriptionRecord>): SendTarget | undefined {
+  const flow = record.flow;
+  const transport = transportName(flow?.transport);
+  if (record.routeSet.length || !flow || !transport) return undefined;
+  return { transport, address: flow.address, port: flow.port, ...(flow.flowId ? { flowId: flow.flowId } : {}) };
+}
+
 /**
  * Whether a final response to NOTIFY ends the subscription: RFC 6665 §4.2.2 (404, 405, 410, 416,
  * 480-485, 489, 501, 604: the notifier MUST remove it) and RFC 3261 §12.2.1.2 (408: the dialog SHOULD
@@ -55,6 +74,9 @@ export function responseEndsSubscription(status: number): boolean {
  * `uriTarget`, reusing the flow when the next hop is the address the SUBSCRIBE came from.
  */
 export class NotifySender {
+  /** Via sent-by by local target. */
+  private readonly sentByOf = new Map<string, string>();
+
   constructor(
     private readonly transactions: TransactionLayer,
     private readonly resolve?: HostResolver,
@@ -66,21 +88,23 @@ export class NotifySender {
    * (corrupt) or whose next hop does not resolve is `ended`.
    * @param now the current time (ms)
    */
-  async send(record: Readonly<SubscriptionRecord>, cseq: number, content: NotifyContent, now: number): Promise<NotifyOutcome> {
-    let target: SendTarget;
+  send(record: Readonly<SubscriptionRecord>, cseq: number, content: NotifyContent, now: number): Promise<NotifyOutcome> {
     let localTarget: string;
     let req: SipRequest;
     try {
       localTarget = localTargetOf(record);
       req = buildNotify(record, cseq, content, localTarget, now);
-      target = await this.targetOf(record);
     } catch (err) {
-      // A URI that does not resolve, or a record whose dialog cannot be read: no NOTIFY can ever go out.
-      return { kind: 'ended', cause: `no route to the subscriber: ${(err as Error).message}` };
+      return Promise.resolve(noRoute(err));
     }
-    const sentBy = parseUri(localTarget);
-    const { host, port } = (sentBy.ok ? sentBy.value : { host: 'invalid' }) as SipUri;
-    req.headers.prepend('Via', `SIP/2.0/${target.transport} ${host}${port !== undefined ? `:${port}` : ''}`);
+    const direct = flowTarget(record);
+    if (direct) return this.transmit(req, direct, localTarget);
+    return this.routedTarget(record).then((target) => this.transmit(req, target, localTarget), noRoute);
+  }
+
+  /** Sends `req` to `target` in a client transaction; resolves with how it ended. */
+  private transmit(req: SipRequest, target: SendTarget, localTarget: string): Promise<NotifyOutcome> {
+    req.headers.prepend('Via', `SIP/2.0/${target.transport} ${this.sentBy(localTarget)}`);
     return new Promise((resolve) => {
       try {
         this.transactions.sendRequest(req, target, {
@@ -103,12 +127,24 @@ export class NotifySender {
     });
   }
 
-  private async targetOf(record: Readonly<SubscriptionRecord>): Promise<SendTarget> {
+  /** The Via sent-by (`host[:port]`) of NOTIFYs whose local target is `localTarget`. */
+  private sentBy(localTarget: string): string {
+    let sentBy = this.sentByOf.get(localTarget);
+    if (sentBy === undefined) {
+      const uri = parseUri(localTarget);
+      const { host, port } = (uri.ok ? uri.value : { host: 'invalid' }) as SipUri;
+      sentBy = `${host}${port !== undefined ? `:${port}` : ''}`;
+      // Local targets are this server's addresses: a handful. The bound only guards against surprises.
+      if (this.sentByOf.size >= SENT_BY_CACHE) this.sentByOf.clear();
+      this.sentByOf.set(localTarget, sentBy);
+    }
+    return sentBy;
+  }
+
+  /** Where a NOTIFY goes with a route set, or without a known flow: the resolved next hop. */
+  private async routedTarget(record: Readonly<SubscriptionRecord>): Promise<SendTarget> {
     const flow = record.flow;
     const flowTransport = transportName(flow?.transport);
-    if (!record.routeSet.length && flow && flowTransport) {
-      return { transport: flowTransport, address: flow.address, port: flow.port, ...(flow.flowId ? { flowId: flow.flowId } : {}) };
-    }
     const target = await uriTarget(nextHop(dialogOf(record)), flowTransport ?? 'UDP', this.resolve);
     if (flow?.flowId && flowTransport === target.transport && flow.port === target.port && sameAddress(flow.address, target.address)) {
       target.flowId = flow.flowId;

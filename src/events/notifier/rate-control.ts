@@ -170,10 +170,13 @@ export function ratesAfterResponse(
   return same ? undefined : agreed;
 }
 
+/** No rate control (shared: asked for on every NOTIFY of every subscription, most of which have none). */
+const NO_RATES: Rates = Object.freeze({});
+
 /** The rates agreed for a subscription (none when it uses no rate control). */
 export function ratesOf(record: Readonly<SubscriptionRecord>): Rates {
   const stored = record.extra?.[EXTRA_KEY];
-  if (!stored || typeof stored !== 'object') return {};
+  if (!stored || typeof stored !== 'object') return NO_RATES;
   const out: { -readonly [K in keyof Rates]: number } = {};
   for (const [, key] of PARAMS) {
     const v = (stored as Record<string, unknown>)[key];

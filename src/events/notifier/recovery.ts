@@ -27,8 +27,8 @@ export function takeOver(
   let active = 0;
   for (const r of records) {
     if (live.has(r.id)) continue;
-    live.add(r.id, r.resource, r.event, r.expiresAt);
     live.adjust(r.resource, r.event, 1);
+    live.add(r);
     if (!registry.get(r.event)) ending.push([r.id, 'noresource']);
     else if (r.expiresAt <= now || r.state === 'terminated') ending.push([r.id, 'timeout']);
     else {

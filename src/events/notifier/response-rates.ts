@@ -1,8 +1,9 @@
 import type { EventType } from '../../sip/message/types.js';
-import type { SubscriptionRecord, SubscriptionStore } from '../../store/ports.js';
+import type { SubscriptionRecord } from '../../store/ports.js';
 import type { Clock } from '../../util/clock.js';
 import type { KeyedQueue } from '../../util/keyed-queue.js';
 import type { Logger } from '../../util/logger.js';
+import type { CurrentRecords } from './live-subscriptions.js';
 import type { NotifyQueue, QueuedNotify } from './notify-queue.js';
 import { ratesAfterResponse, withRates } from './rate-control.js';
 import type { RateControlPolicy } from './rate-control.js';
@@ -20,7 +21,7 @@ export interface RecordedNotify extends QueuedNotify {
  */
 export class ResponseRates<J extends RecordedNotify> {
   constructor(
-    private readonly store: SubscriptionStore,
+    private readonly records: CurrentRecords,
     private readonly chain: KeyedQueue,
     private readonly queue: NotifyQueue<J>,
     private readonly policy: RateControlPolicy,
@@ -36,11 +37,11 @@ export class ResponseRates<J extends RecordedNotify> {
     if (!event) return;
     try {
       await this.chain.run(id, async () => {
-        const rec = await this.store.get(id);
+        const rec = this.records.current(id);
         if (!rec || rec.state === 'terminated') return;
         const rates = ratesAfterResponse(rec, event, this.policy, this.clock.now());
         if (!rates) return;
-        await this.store.put({ ...rec, extra: withRates(rec.extra, rates) });
+        await this.records.save({ ...rec, extra: withRates(rec.extra, rates) });
         this.queue.update(id, (job) => ({ ...job, record: { ...job.record, extra: withRates(job.record.extra, rates) } }));
       });
     } catch (err) {

@@ -2,6 +2,8 @@ import type { DialogState } from '../../sip/dialog/dialog-state.js';
 import type { Flow } from '../../sip/transport/types.js';
 import type { SubscriptionRecord } from '../../store/ports.js';
 import { withLocalTarget } from './local-target.js';
+import { detached, detachedBytes } from './record-parts.js';
+import type { RecordParts } from './record-parts.js';
 
 /** What a new subscription is made of besides its dialog (all from the initial SUBSCRIBE). */
 export interface NewSubscription {
@@ -25,40 +27,40 @@ export interface NewSubscription {
   readonly now: number;
 }
 
-/** The flow a NOTIFY goes back on (RFC 5626): the source of the SUBSCRIBE and its connection. */
-export function flowOf(flow: Flow): NonNullable<SubscriptionRecord['flow']> {
-  return { transport: flow.transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id };
-}
+/** The CSeq of a subscription's first NOTIFY (RFC 3261 §12.2.1.1: any number below 2^31 may start a sequence). */
+export const FIRST_NOTIFY_CSEQ = 1;
 
 /**
  * The record of a new subscription in state `pending` (the package has not decided yet), whose id is the
- * dialog's local tag, with no NOTIFY sent yet (local CSeq 0).
+ * dialog's local tag, with no NOTIFY sent yet (local CSeq 0). Its text taken from the request is
+ * {@link detached}, and the parts it has in common with other records come from `parts`: the notifier
+ * keeps the record as long as the subscription runs.
  */
-export function newSubscriptionRecord(dialog: DialogState, s: NewSubscription): SubscriptionRecord {
+export function newSubscriptionRecord(dialog: DialogState, s: NewSubscription, parts: RecordParts): SubscriptionRecord {
   const record: SubscriptionRecord = {
     id: dialog.localTag,
-    resource: s.resource,
+    resource: detached(s.resource),
     event: s.event,
     state: 'pending',
-    watcher: s.watcher,
-    callId: dialog.callId,
+    watcher: detached(s.watcher),
+    callId: detached(dialog.callId),
     localTag: dialog.localTag,
-    remoteTag: dialog.remoteTag,
-    localUri: dialog.localUri,
-    remoteUri: dialog.remoteUri,
-    remoteTarget: dialog.remoteTarget,
-    routeSet: dialog.routeSet,
+    remoteTag: detached(dialog.remoteTag),
+    localUri: detached(dialog.localUri),
+    remoteUri: detached(dialog.remoteUri),
+    remoteTarget: detached(dialog.remoteTarget),
+    routeSet: dialog.routeSet.map(detached),
     localCSeq: 0,
     remoteCSeq: dialog.remoteSeq ?? 0,
     secure: dialog.secure,
-    flow: flowOf(s.flow),
-    accept: s.accept,
+    flow: parts.flow(s.flow),
+    accept: parts.accept(s.accept),
     expiresAt: s.now + s.expires * 1000,
     createdAt: s.now,
     extra: withLocalTarget(undefined, s.localTarget),
   };
-  if (s.eventId !== undefined) record.eventId = s.eventId;
-  if (s.watcherDisplayName !== undefined) record.watcherDisplayName = s.watcherDisplayName;
-  if (s.body) record.body = s.body;
+  if (s.eventId !== undefined) record.eventId = detached(s.eventId);
+  if (s.watcherDisplayName !== undefined) record.watcherDisplayName = detached(s.watcherDisplayName);
+  if (s.body) record.body = { contentType: detached(s.body.contentType), data: detachedBytes(s.body.data) };
   return record;
 }
