@@ -1,5 +1,5 @@
-import { ExpiryHeap } from './expiry-heap.js';
-import type { HeapEntry } from './expiry-heap.js';
+import { ExpiryHeap } from '../../util/expiry-heap.js';
+import type { HeapEntry } from '../../util/expiry-heap.js';
 
 /** An unambiguous single-string key for a pair of strings (the length prefix tells where `a` ends). */
 export function pairKey(a: string, b: string): string {

@@ -31,16 +31,23 @@ export class ExpiryHeap<E extends HeapEntry> {
     this.up(entry.heapIndex);
   }
 
-  /** Takes an entry out of the heap; an entry not in it is ignored. */
-  remove(entry: E): void {
+  /** The entry due first (smallest expiresAt, then seq), or undefined when empty. */
+  peek(): E | undefined {
+    return this.items[0];
+  }
+
+  /** Takes an entry out of the heap; returns whether it was in it (an entry not in it is ignored). */
+  remove(entry: E): boolean {
     const i = entry.heapIndex;
-    if (i < 0 || this.items[i] !== entry) return;
+    if (i < 0 || this.items[i] !== entry) return false;
     const last = this.items.pop()!;
     entry.heapIndex = -1;
-    if (last === entry) return;
-    this.items[i] = last;
-    last.heapIndex = i;
-    this.update(last);
+    if (last !== entry) {
+      this.items[i] = last;
+      last.heapIndex = i;
+      this.update(last);
+    }
+    return true;
   }
 
   /** Restores the order after an entry's expiresAt changed. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExpiryHeap } from '../../../src/store/memory/expiry-heap.js';
-import type { HeapEntry } from '../../../src/store/memory/expiry-heap.js';
+import { ExpiryHeap } from '../../../src/util/expiry-heap.js';
+import type { HeapEntry } from '../../../src/util/expiry-heap.js';
 
 interface Item extends HeapEntry {
   name: string;
