@@ -32,7 +32,7 @@ import type { Job, Retired } from './notify-job.js';
 import { DEFAULT_MAX_IN_FLIGHT, NotifyQueue } from './notify-queue.js';
 import { NotifySender } from './notify-sender.js';
 import type { LifecycleObserver, SubscriptionLifecycle } from './lifecycle.js';
-import { ExpiryTimers } from './expiry-timers.js';
+import { ExpiryQueue } from '../../util/expiry-queue.js';
 import { NotifyThrottle } from './notify-throttle.js';
 import { PresentityGate } from './presentity-gate.js';
 import { NO_RATE_POLICY, withAgreedRates } from './rate-control.js';
@@ -85,7 +85,7 @@ export class Notifier {
   private readonly parts = new RecordParts();
   private readonly hashes = new NotifyHashes();
   private readonly pending: PendingTimers;
-  private readonly expiry: ExpiryTimers;
+  private readonly expiry: ExpiryQueue<undefined>;
   private readonly throttle: NotifyThrottle<Job>;
   private readonly gate: PresentityGate;
   private readonly responseRates: ResponseRates<Job>;
@@ -122,7 +122,7 @@ export class Notifier {
       save: (record) => this.save(record),
     };
     this.responseRates = new ResponseRates(records, this.chain, this.queue, this.throttle.policy, this.clock, this.log);
-    this.expiry = new ExpiryTimers(this.clock, (id) => this.expire(id));
+    this.expiry = new ExpiryQueue<undefined>(this.clock, (id) => this.expire(id));
     this.encoding = new NotifyEncoding(this.registry, records, this.chain, this.log);
     this.pending = new PendingTimers(this.clock, opts.pendingTimeoutMs ?? 0, (id) => this.giveUp(id));
     const registry = this.registry;
@@ -163,7 +163,7 @@ export class Notifier {
     const records = await this.store.listAll();
     if (this.closed) return { active: 0, ending: [] };
     return takeOver(records, this.clock.now(), this.live, this.registry, (r) => {
-      this.expiry.set(r.id, r.expiresAt);
+      this.expiry.set(r.id, undefined, r.expiresAt);
       this.pending.track(r.id, r.createdAt, r.state);
     });
   }
@@ -291,7 +291,7 @@ export class Notifier {
     }
     this.live.add(record);
     this.firstCSeqDue.add(record.id);
-    this.expiry.set(record.id, record.expiresAt);
+    this.expiry.set(record.id, undefined, record.expiresAt);
     this.pending.track(record.id, record.createdAt, record.state);
     // The first NOTIFY waits for the 2xx (RFC 6665 §4.2.1.2: sent immediately after it).
     this.queue.hold(record.id);
@@ -361,7 +361,7 @@ export class Notifier {
     }
     updated.state = decision === 'pending' ? 'pending' : 'active';
     await this.save(updated);
-    this.expiry.set(id, updated.expiresAt);
+    this.expiry.set(id, undefined, updated.expiresAt);
     this.pending.track(id, updated.createdAt, updated.state);
     publishSubscription(subscriptionRefreshed, updated, granted);
     this.observe({ kind: 'refreshed', record: updated });
@@ -514,7 +514,7 @@ export class Notifier {
   private markEnded(id: string, live: Live): void {
     this.pending.cancel(id);
     this.live.end(live);
-    this.expiry.cancel(id);
+    this.expiry.delete(id);
   }
 
   private forgetIfEnded(id: string): void {

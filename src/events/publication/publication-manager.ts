@@ -21,7 +21,7 @@ import { silentLogger } from '../../util/logger.js';
 import type { Logger } from '../../util/logger.js';
 import type { EventPackage, PublicationPolicy } from '../event-package.js';
 import { KeyedQueue } from '../../util/keyed-queue.js';
-import { ExpiryQueue } from './expiry-queue.js';
+import { ExpiryQueue } from '../../util/expiry-queue.js';
 
 /** What happened to a publication (RFC 3903 §4 operations, plus expiry). */
 export type PublicationChangeKind = 'initial' | 'refresh' | 'modify' | 'remove' | 'expire';

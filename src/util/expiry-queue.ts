@@ -1,17 +1,13 @@
-import type { Clock, TimerHandle } from '../../util/clock.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { ExpiryHeap } from './expiry-heap.js';
+import type { HeapEntry } from './expiry-heap.js';
 
 /** Longest delay one clock timer is set for (Node timers overflow above 2^31-1 ms); a later time re-arms. */
 const MAX_TIMER_MS = 0x7fffffff;
 
-interface Entry<V> {
+interface Entry<V> extends HeapEntry {
   readonly key: string;
   readonly value: V;
-  /** When it is due, ms since the epoch. */
-  readonly at: number;
-  /** Order of {@link ExpiryQueue.set} calls: of two entries due at the same time, the earlier set runs first. */
-  readonly seq: number;
-  /** Its position in the heap. */
-  index: number;
 }
 
 /**
@@ -23,10 +19,11 @@ interface Entry<V> {
  */
 export class ExpiryQueue<V> {
   private readonly entries = new Map<string, Entry<V>>();
-  private readonly heap: Array<Entry<V>> = [];
+  private readonly heap = new ExpiryHeap<Entry<V>>();
   private timer: TimerHandle | undefined;
   /** The due time the timer is armed for (Infinity: none). */
   private timerAt = Number.POSITIVE_INFINITY;
+  /** Order of {@link ExpiryQueue.set} calls: of two entries due at the same time, the earlier set runs first. */
   private seq = 0;
 
   /**
@@ -43,13 +40,12 @@ export class ExpiryQueue<V> {
     return this.entries.size;
   }
 
-  /** Sets when `key` is due (`at`, ms since the epoch), replacing the time and value it had. */
+  /** Sets when `key` is due (`at`, ms since the epoch; a past time is due at once), replacing the time and value it had. */
   set(key: string, value: V, at: number): void {
     this.remove(key);
-    const entry: Entry<V> = { key, value, at, seq: this.seq++, index: this.heap.length };
+    const entry: Entry<V> = { key, value, expiresAt: at, seq: this.seq++, heapIndex: -1 };
     this.entries.set(key, entry);
-    this.heap.push(entry);
-    this.up(entry.index);
+    this.heap.insert(entry);
     this.arm();
   }
 
@@ -63,7 +59,7 @@ export class ExpiryQueue<V> {
   /** Forgets every key and stops the timer. */
   clear(): void {
     this.entries.clear();
-    this.heap.length = 0;
+    this.heap.clear();
     this.arm();
   }
 
@@ -71,20 +67,14 @@ export class ExpiryQueue<V> {
     const entry = this.entries.get(key);
     if (!entry) return false;
     this.entries.delete(key);
-    const last = this.heap.pop()!;
-    if (last !== entry) {
-      this.heap[entry.index] = last;
-      last.index = entry.index;
-      this.down(last.index);
-      this.up(last.index);
-    }
+    this.heap.remove(entry);
     return true;
   }
 
   /** Keeps the timer armed for the earliest due time, or stops it when nothing waits. */
   private arm(): void {
-    const first = this.heap[0];
-    const at = first ? first.at : Number.POSITIVE_INFINITY;
+    const first = this.heap.peek();
+    const at = first ? first.expiresAt : Number.POSITIVE_INFINITY;
     if (at === this.timerAt) return;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
@@ -98,46 +88,12 @@ export class ExpiryQueue<V> {
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     try {
-      for (let first = this.heap[0]; first && first.at <= this.clock.now(); first = this.heap[0]) {
+      for (let first = this.heap.peek(); first && first.expiresAt <= this.clock.now(); first = this.heap.peek()) {
         this.remove(first.key);
         this.onDue(first.key, first.value);
       }
     } finally {
       this.arm();
     }
-  }
-
-  private before(a: Entry<V>, b: Entry<V>): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
-
-  private up(i: number): void {
-    const { heap } = this;
-    const entry = heap[i]!;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(entry, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
-      heap[i]!.index = i;
-      i = parent;
-    }
-    heap[i] = entry;
-    entry.index = i;
-  }
-
-  private down(i: number): void {
-    const { heap } = this;
-    const entry = heap[i]!;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= heap.length) break;
-      if (child + 1 < heap.length && this.before(heap[child + 1]!, heap[child]!)) child++;
-      if (!this.before(heap[child]!, entry)) break;
-      heap[i] = heap[child]!;
-      heap[i]!.index = i;
-      i = child;
-    }
-    heap[i] = entry;
-    entry.index = i;
   }
 }
