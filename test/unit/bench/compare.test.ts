@@ -73,8 +73,8 @@ test('rate search: starts at 1,000/s and steps up by 1.5 while steps pass', () =
   assert.equal(nextRate([step(1000, true), step(1500, true)], DEFAULT_PLAN), 2250);
 });
 
-test('rate search: ends at the first failure after a pass, at the maximum rate and after maxSteps', () => {
-  assert.equal(nextRate([step(1000, true), step(1500, false)], DEFAULT_PLAN), null);
+test('rate search: without refinement, ends at the first failure after a pass, at the maximum rate and after maxSteps', () => {
+  assert.equal(nextRate([step(1000, true), step(1500, false)], { ...DEFAULT_PLAN, refine: 0 }), null);
   assert.equal(nextRate([step(40_000, true)], DEFAULT_PLAN), 60_000); // the last allowed
   assert.equal(nextRate([step(40_001, true)], DEFAULT_PLAN), null);
   assert.equal(nextRate([step(39_000, true)], DEFAULT_PLAN), 58_500);
@@ -89,6 +89,20 @@ test('rate search: halves from the start while nothing passed, down to the minim
   assert.equal(nextRate(steps, DEFAULT_PLAN), 125);
   assert.equal(nextRate([...steps, step(125, false)], DEFAULT_PLAN), 63);
   assert.equal(nextRate([...steps, step(125, false), step(63, false)], DEFAULT_PLAN), null);
+});
+
+test('rate search: a failure above a pass is followed by 2 steps at the middle of the bracket', () => {
+  const up = [step(1000, true), step(1500, true), step(2250, true), step(3375, false)];
+  assert.equal(nextRate(up, DEFAULT_PLAN), 2756); // sqrt(2250 × 3375)
+  assert.equal(nextRate([...up, step(2756, true)], DEFAULT_PLAN), 3050); // sqrt(2756 × 3375)
+  assert.equal(nextRate([...up, step(2756, false)], DEFAULT_PLAN), 2490); // sqrt(2250 × 2756)
+  assert.equal(nextRate([...up, step(2756, true), step(3050, false)], DEFAULT_PLAN), null);
+  assert.equal(nextRate([...up, step(2756, false), step(2490, true)], DEFAULT_PLAN), null);
+  // A bracket found by halving is narrowed the same way; a bracket under 5% is not split.
+  assert.equal(nextRate([step(1000, false), step(500, true)], DEFAULT_PLAN), 707);
+  assert.equal(nextRate([step(1000, true), step(1040, false)], DEFAULT_PLAN), null);
+  assert.equal(nextRate([step(1000, true), step(1500, false)], { ...DEFAULT_PLAN, refine: 1 }), 1225);
+  assert.equal(nextRate([step(1000, true), step(1500, false), step(1225, true)], { ...DEFAULT_PLAN, refine: 1 }), null);
 });
 
 test('sustained rate: the best achieved rate of a passing step', () => {
