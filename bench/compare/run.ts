@@ -1,6 +1,6 @@
 // presenced against Kamailio's presence server (issue 7): the same SIPp scenarios against each, on
 // loopback, one table. Usage: node dist/bench/compare/run.js [--quick] [--keep] (from the repository
-// root, after a build; `npm run bench:compare`). See bench/README.md.
+// root, after a build; `npm run bench`). See bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, release, tmpdir } from 'node:os';

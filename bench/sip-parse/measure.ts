@@ -15,7 +15,7 @@ export interface Budget {
   readonly rounds: number;
 }
 
-/** `npm run bench`: about 2 s per measurement. */
+/** `npm run bench:sip-parse`: about 2 s per measurement. */
 export const FULL_BUDGET: Budget = { ms: 2000, rounds: 10 };
 /** `--quick`: about 0.2 s per measurement, a smoke run whose times mean little. */
 export const QUICK_BUDGET: Budget = { ms: 200, rounds: 3 };
