@@ -65,6 +65,35 @@ test('a put with replacing that fails half-way leaves the old publication in pla
   await stores.close();
 });
 
+test('a put with replacing re-keys the stored row: reopened, the file holds the new tag only, and one row per tag', async () => {
+  const path = fresh();
+  let stores = openSqliteStores(path);
+  await stores.publications.put(publication(1));
+  await stores.publications.put(publication(2));
+  const modified = publication(3, { createdAt: publication(1).createdAt, modifiedAt: publication(1).modifiedAt + 50, body: Buffer.from('new') });
+  await stores.publications.put(modified, 'etag-1');
+  // A new tag already stored: that row gives way, as the delete and upsert did.
+  const onto = publication(2, { modifiedAt: publication(2).modifiedAt + 9, body: Buffer.from('onto') });
+  await stores.publications.put(onto, 'etag-3');
+  await stores.close();
+  stores = openSqliteStores(path);
+  assert.deepEqual(await stores.publications.listAll(), [onto]);
+  const other = new BetterSqlite3(path, { readonly: true });
+  assert.equal(other.prepare('SELECT count(*) FROM publications').pluck().get(), 1);
+  other.close();
+  await stores.close();
+});
+
+test('a put replacing a tag the file does not hold stores the record', async () => {
+  const path = fresh();
+  let stores = openSqliteStores(path);
+  await stores.publications.put(publication(1), 'etag-9');
+  await stores.close();
+  stores = openSqliteStores(path);
+  assert.deepEqual(await stores.publications.listAll(), [publication(1)]);
+  await stores.close();
+});
+
 test('a replaceAor that fails on its last binding leaves the AOR as it was', async () => {
   const stores = openSqliteStores(':memory:');
   const before = [binding(1), binding(2)];
