@@ -84,6 +84,24 @@ test('a put with replacing re-keys the stored row: reopened, the file holds the 
   await stores.close();
 });
 
+test('writes of one entity tag issued together, without waiting, leave one row per tag, the last written', async () => {
+  const path = fresh();
+  let stores = openSqliteStores(path);
+  const p = stores.publications;
+  const second = publication(1, { modifiedAt: publication(1).modifiedAt + 1, body: Buffer.from('second') });
+  const renamed = publication(2, { createdAt: publication(1).createdAt, body: Buffer.from('renamed') });
+  const third = publication(3);
+  await Promise.all([p.put(publication(1)), p.put(second), p.put(renamed, 'etag-1'), p.put(third), p.remove('etag-3')]);
+  assert.deepEqual(await p.listAll(), [renamed]);
+  await stores.close();
+  stores = openSqliteStores(path);
+  assert.deepEqual(await stores.publications.listAll(), [renamed]);
+  const other = new BetterSqlite3(path, { readonly: true });
+  assert.equal(other.prepare('SELECT count(*) FROM publications').pluck().get(), 1);
+  other.close();
+  await stores.close();
+});
+
 test('a put replacing a tag the file does not hold stores the record', async () => {
   const path = fresh();
   let stores = openSqliteStores(path);
