@@ -51,10 +51,11 @@ export interface PublicationPolicy {
   /** Largest accepted body, in bytes (413 above). */
   readonly maxBodyBytes: number;
   /**
-   * Validates a published document (RFC 3903 §6 step 5). Throw SipError 400 naming the defect (or 413,
-   * 415) to reject it; the stored state is then unchanged.
+   * Validates a published document (RFC 3903 §6 step 5) for `resource`, the canonical AOR of the
+   * presentity the PUBLISH is for. Throw SipError 400 naming the defect (or 413, 415) to reject it; the
+   * stored state is then unchanged.
    */
-  validate(body: Buffer, contentType: string, request: SipRequest): void;
+  validate(body: Buffer, contentType: string, request: SipRequest, resource: string): void;
   /**
    * Optional: turns a validated body into the document stored for the publication, e.g. a partial
    * publication (RFC 5264 §4.3: <pidf-diff> patches applied to the publication's stored document).

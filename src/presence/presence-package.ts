@@ -156,8 +156,8 @@ export class PresencePackage implements EventPackage {
       types: [PIDF, PIDF_DIFF],
       expires: policy.publicationExpires,
       maxBodyBytes: policy.maxDocumentBytes,
-      validate: (body, type, req) => {
-        if (type === PIDF) this.validate(body, req);
+      validate: (body, type, req, resource) => {
+        if (type === PIDF) this.validate(body, req, resource);
       },
       apply: (previous, body, type, req) => {
         if (type !== PIDF_DIFF) return { contentType: type, body };
@@ -325,9 +325,16 @@ export class PresencePackage implements EventPackage {
     return serializePidf(this.checked(doc, req));
   }
 
-  /** A PIDF body validated, its document kept for {@link publicationsChanged} by the body it was parsed from. */
-  private validate(body: Buffer, req: SipRequest): void {
-    this.validated.set(body, this.checked(body, req));
+  /**
+   * A PIDF body validated; for a watched presentity (one with a composed document) its document is kept
+   * for {@link publicationsChanged} by the body it was parsed from. Nobody composes an unwatched
+   * presentity's documents, so keeping them would only cost: each would stay reachable until its store
+   * write committed, long enough for the young generation to promote most of them (about 13 KB each)
+   * to the old one, which a major collection must then sweep.
+   */
+  private validate(body: Buffer, req: SipRequest, resource: string): void {
+    const doc = this.checked(body, req);
+    if (this.composed.has(resource)) this.validated.set(body, doc);
   }
 
   /** RFC 3903 §6 step 5: the body must be a valid PIDF document in UTF-8 (RFC 3863 §4); its document. */

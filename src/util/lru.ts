@@ -28,6 +28,11 @@ export class LruCache<K, V> {
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
   }
 
+  /** Whether `key` is cached, without making it the most recently used. */
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
   delete(key: K): boolean {
     return this.map.delete(key);
   }

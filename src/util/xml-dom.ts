@@ -69,6 +69,50 @@ function memoiseXmldomGrammar(): boolean {
 
 memoiseXmldomGrammar();
 
+/** Distinct qualified names {@link rememberValidNames} keeps as valid; beyond them each is checked again. */
+const MAX_KNOWN_NAMES = 512;
+
+/**
+ * xmldom checks every element and attribute name against the grammar's `QName_exact` (a
+ * Unicode-class expression about 700 characters long) twice: once as its parser reads the name, once
+ * as its DOM creates the node. Documents of one kind use a handful of names, so this puts in its place
+ * an expression that remembers the names it found valid (a bounded set) and asks the original for any
+ * other; `test` of an expression that is neither global nor sticky depends on its input only, so the
+ * answers are the same. xmldom reads the expression through the module object on every call. Returns
+ * whether the replacement is in place (false for an xmldom laid out otherwise: it then works as shipped).
+ */
+function rememberValidNames(): boolean {
+  let grammar: { QName_exact?: unknown };
+  try {
+    grammar = createRequire(import.meta.url)('@xmldom/xmldom/lib/grammar.js') as { QName_exact?: unknown };
+  } catch {
+    return false;
+  }
+  const exact = grammar.QName_exact;
+  if (exact instanceof KnownNames) return true;
+  if (!(exact instanceof RegExp) || exact.global || exact.sticky) return false;
+  grammar.QName_exact = new KnownNames(exact);
+  return true;
+}
+
+/** A name expression answering from the names it already found valid. */
+class KnownNames extends RegExp {
+  private readonly known = new Set<string>();
+
+  constructor(private readonly original: RegExp) {
+    super(original.source, original.flags);
+  }
+
+  override test(name: string): boolean {
+    if (this.known.has(name)) return true;
+    const valid = this.original.test(name);
+    if (valid && this.known.size < MAX_KNOWN_NAMES) this.known.add(name);
+    return valid;
+  }
+}
+
+rememberValidNames();
+
 /** The child elements of `n` (an element or a document), in document order. */
 export function childElements(n: Node): Element[] {
   const out: Element[] = [];

@@ -268,7 +268,7 @@ export class PublicationManager {
       if (req.body.length > policy.maxBodyBytes) {
         throw new SipError(413, `Request Entity Too Large: more than ${policy.maxBodyBytes} bytes`);
       }
-      policy.validate(req.body, contentType, req);
+      policy.validate(req.body, contentType, req, resource);
       // The package may turn the body into the stored document (e.g. RFC 5264 §4.3: a patch applied).
       if (policy.apply) ({ body, contentType } = policy.apply(old && { contentType: old.contentType, body: old.body }, req.body, contentType, req));
     } else if (!old) {

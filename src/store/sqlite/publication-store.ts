@@ -19,16 +19,18 @@ interface PublicationRow {
   modified_at: number;
 }
 
+/** A row with its id, as an update names it. */
+type StoredRow = PublicationRow & { id: number };
+
 const COLUMNS = 'etag, resource, event, expires_at, content_type, body, source, publisher, created_at, modified_at';
 
 /**
  * A publication as the table keeps it: the body's bytes as a latin1 string, one char per byte on the V8
  * heap (about 50 bytes of overhead, against about 200 for a Buffer with its own memory block, or a share
- * of an 8 KiB pool slab that any live body keeps whole).
+ * of an 8 KiB pool slab that any live body keeps whole), and the id of its row, by which it is written.
  */
-type Cached = Omit<PublicationRecord, 'body'> & { body: string };
+type Cached = Omit<PublicationRecord, 'body'> & { body: string; id: number };
 
-/** A fresh record of a cached one. */
 function publicationOf(c: Cached): PublicationRecord {
   return copyPublication(c, Buffer.from(c.body, 'latin1'));
 }
@@ -37,7 +39,7 @@ function byCreation(a: Cached, b: Cached): number {
   return a.createdAt - b.createdAt;
 }
 
-function rowOf(r: PublicationRecord): PublicationRow {
+function rowOf(r: PublicationRecord): StoredRow {
   return {
     etag: r.etag,
     resource: r.resource,
@@ -49,6 +51,7 @@ function rowOf(r: PublicationRecord): PublicationRow {
     publisher: r.publisher,
     created_at: r.createdAt,
     modified_at: r.modifiedAt,
+    id: 0,
   };
 }
 
@@ -79,25 +82,36 @@ function recordOf(row: PublicationRow): PublicationRecord {
 export class SqlitePublicationStore implements PublicationStore {
   private readonly table = new RecordTable<Cached>((r) => r.expiresAt);
   private readonly strings = new SharedStrings();
-  private readonly upsert: Statement<[PublicationRow]>;
-  private readonly deleteOne: Statement<[string]>;
+  private readonly insert: Statement<[PublicationRow]>;
+  private readonly update: Statement<[StoredRow]>;
+  private readonly deleteOne: Statement<[number]>;
+  /**
+   * The last write not yet settled of each entity tag it concerns. A write reads the row ids it needs
+   * from the table when it runs, and the table changes only once a write committed, so a write of a tag
+   * waits for the one before it (the publication manager never issues two at once: this is only a
+   * guard).
+   */
+  private readonly unsettled = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly db: Database,
     private readonly writer: WriteExecutor,
   ) {
-    // An upsert keeps the rowid of a known etag, as the table keeps its place in every list.
-    this.upsert = db.prepare(
+    // Rows are written by id, never looked up by entity tag (no index): the table in memory knows the id
+    // of every row, and the tags in it are unique.
+    this.insert = db.prepare(
       `INSERT INTO publications (${COLUMNS}) VALUES (@etag, @resource, @event, @expires_at, @content_type, @body, @source,
-         @publisher, @created_at, @modified_at)
-       ON CONFLICT (etag) DO UPDATE SET resource = excluded.resource, event = excluded.event,
-         expires_at = excluded.expires_at, content_type = excluded.content_type, body = excluded.body,
-         source = excluded.source, publisher = excluded.publisher, created_at = excluded.created_at,
-         modified_at = excluded.modified_at`,
+         @publisher, @created_at, @modified_at)`,
     );
-    this.deleteOne = db.prepare('DELETE FROM publications WHERE etag = ?');
-    const selectAll: Statement<[], PublicationRow> = db.prepare(`SELECT ${COLUMNS} FROM publications ORDER BY rowid`);
-    for (const row of selectAll.iterate()) this.store(this.cachedOf(recordOf(row)));
+    this.update = db.prepare(
+      `UPDATE publications SET etag = @etag, resource = @resource, event = @event, expires_at = @expires_at,
+         content_type = @content_type, body = @body, source = @source, publisher = @publisher, created_at = @created_at,
+         modified_at = @modified_at
+       WHERE id = @id`,
+    );
+    this.deleteOne = db.prepare('DELETE FROM publications WHERE id = ?');
+    const selectAll: Statement<[], StoredRow> = db.prepare(`SELECT id, ${COLUMNS} FROM publications ORDER BY id`);
+    for (const row of selectAll.iterate()) this.store(this.cachedOf(recordOf(row), row.id));
   }
 
   async get(etag: string): Promise<PublicationRecord | undefined> {
@@ -119,28 +133,41 @@ export class SqlitePublicationStore implements PublicationStore {
     // Both copies are taken now: the unit runs later, at the end of the turn.
     const row = rowOf(record);
     row.body = Buffer.from(record.body);
-    const stored = this.cachedOf(record);
+    const stored = this.cachedOf(record, 0);
     const swap = replacing !== undefined && replacing !== record.etag;
-    return this.writer.write(
-      () => {
-        // RFC 3903 §4.1: the new entity tag replaces the old one in the same transaction.
-        if (swap) this.deleteOne.run(replacing);
-        this.upsert.run(row);
-      },
-      () => {
-        if (swap) this.table.delete(replacing);
-        this.store(stored);
-      },
+    await this.serialised(record.etag, swap ? replacing : undefined, () =>
+      this.writer.write(
+        () => {
+          const same = this.table.get(record.etag);
+          const old = swap ? this.table.get(replacing) : undefined;
+          // RFC 3903 §4.1: the new entity tag replaces the old one in the same transaction. A refresh or
+          // modify rewrites the replaced row under its new tag (one row written, not a delete and an insert).
+          const target = same ?? old;
+          if (!target) return Number(this.insert.run(row).lastInsertRowid);
+          row.id = target.id;
+          this.update.run(row);
+          if (same && old) this.deleteOne.run(old.id);
+          return target.id;
+        },
+        (id) => {
+          if (swap) this.table.delete(replacing);
+          stored.id = id;
+          this.store(stored);
+        },
+      ),
     );
   }
 
   async remove(etag: string): Promise<void> {
     this.check();
-    return this.writer.write(
-      () => {
-        this.deleteOne.run(etag);
-      },
-      () => this.table.delete(etag),
+    return this.serialised(etag, undefined, () =>
+      this.writer.write(
+        () => {
+          const found = this.table.get(etag);
+          if (found) this.deleteOne.run(found.id);
+        },
+        () => this.table.delete(etag),
+      ),
     );
   }
 
@@ -154,7 +181,22 @@ export class SqlitePublicationStore implements PublicationStore {
     return this.table.all().map(publicationOf);
   }
 
-  private cachedOf(r: PublicationRecord): Cached {
+  /** Runs `write` once the writes not yet settled of `etag` and `other` have settled; records it as theirs. */
+  private serialised<T>(etag: string, other: string | undefined, write: () => Promise<T>): Promise<T> {
+    const before = this.unsettled.get(etag);
+    const alsoBefore = other === undefined ? undefined : this.unsettled.get(other);
+    const done = before || alsoBefore ? Promise.allSettled([before, alsoBefore]).then(write) : write();
+    this.unsettled.set(etag, done);
+    if (other !== undefined) this.unsettled.set(other, done);
+    const forget = (): void => {
+      if (this.unsettled.get(etag) === done) this.unsettled.delete(etag);
+      if (other !== undefined && this.unsettled.get(other) === done) this.unsettled.delete(other);
+    };
+    done.then(forget, forget);
+    return done;
+  }
+
+  private cachedOf(r: PublicationRecord, id: number): Cached {
     const { strings } = this;
     return {
       etag: r.etag,
@@ -167,6 +209,7 @@ export class SqlitePublicationStore implements PublicationStore {
       publisher: sameAs(r.publisher, r.resource),
       createdAt: r.createdAt,
       modifiedAt: r.modifiedAt,
+      id,
     };
   }
 

@@ -52,7 +52,7 @@ function setup() {
   const publish = (id: string, replacing?: string): string => {
     const etag = `e${++n}`;
     const body = tuple(id, `validated ${n}`);
-    pkg.publication.validate(body, PIDF, publishRequest(body));
+    pkg.publication.validate(body, PIDF, publishRequest(body), ALICE);
     const at = records.findIndex((r) => r.etag === replacing);
     if (at >= 0) records.splice(at, 1);
     records.push({
@@ -88,15 +88,28 @@ describe('PresencePackage: each published document parsed once', () => {
     assert.deepEqual((await notes()).sort(), ['stored 1', 'stored 2', 'validated 3']);
   });
 
+  test('a document validated while nobody watched is not kept, even when a watcher came before it was stored', async () => {
+    const { pkg, records, notes } = setup();
+    const body = tuple('home', 'validated');
+    pkg.publication.validate(body, PIDF, publishRequest(body), ALICE);
+    assert.deepEqual(await notes(), [], 'a watcher arrives while the PUBLISH is being stored');
+    records.push({
+      etag: 'e1', resource: ALICE, event: 'presence', expiresAt: Date.now() + 3_600_000, contentType: PIDF, body: tuple('home', 'stored'),
+      source: 'user', publisher: ALICE, createdAt: 1, modifiedAt: 1,
+    });
+    pkg.publicationsChanged(ALICE, [], { etag: 'e1', body });
+    assert.deepEqual(await notes(), ['stored'], 'parsed from the store');
+  });
+
   test('documents validated for PUBLISHes that stored nothing are not kept: a bounded number waits for its entity tag', async () => {
     const { pkg, records, publish, notes } = setup();
     assert.deepEqual(await notes(), []);
     const slow = tuple('slow', 'validated slow');
-    pkg.publication.validate(slow, PIDF, publishRequest(slow));
+    pkg.publication.validate(slow, PIDF, publishRequest(slow), ALICE);
     // 200 PUBLISHes validated after it store nothing (e.g. Expires 0): the oldest documents make way.
     for (let i = 0; i < 200; i++) {
       const b = tuple(`x${i}`, 'never stored');
-      pkg.publication.validate(b, PIDF, publishRequest(b));
+      pkg.publication.validate(b, PIDF, publishRequest(b), ALICE);
     }
     records.push({
       etag: 'slow', resource: ALICE, event: 'presence', expiresAt: Date.now() + 3_600_000, contentType: PIDF, body: tuple('slow', 'stored slow'),
@@ -111,6 +124,6 @@ describe('PresencePackage: each published document parsed once', () => {
   test('a body that fails validation is refused as before and leaves nothing behind', () => {
     const { pkg } = setup();
     const bad = pidf('<tuple><status><basic>open</basic></status></tuple>');
-    assert.throws(() => pkg.publication.validate(bad, PIDF, publishRequest(bad)), { status: 400, message: /tuple without id/ });
+    assert.throws(() => pkg.publication.validate(bad, PIDF, publishRequest(bad), ALICE), { status: 400, message: /tuple without id/ });
   });
 });

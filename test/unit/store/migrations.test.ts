@@ -97,3 +97,18 @@ test('version 4 drops the resource and expiry indexes of publications and subscr
   assert.equal(db.prepare('SELECT count(*) FROM publications').pluck().get(), 1);
   db.close();
 });
+
+test('version 5 keys publications by a row id, without an index on the entity tag, keeping the rows and their order', () => {
+  const db = new BetterSqlite3(':memory:');
+  migrate(db, MIGRATIONS.slice(0, 4));
+  const insert = db.prepare("INSERT INTO publications VALUES (?, 'sip:a@x', 'presence', 2, 'application/pidf+xml', x'00', 'user', 'sip:a@x', 1, 1)");
+  for (const etag of ['c', 'a', 'b']) insert.run(etag);
+  db.prepare("DELETE FROM publications WHERE etag = 'a'").run();
+  const before = db.prepare('SELECT rowid, etag FROM publications ORDER BY rowid').all();
+  assert.equal(migrate(db), SCHEMA_VERSION);
+  assert.deepEqual(db.prepare('SELECT id AS rowid, etag FROM publications ORDER BY id').all(), before);
+  const indexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'publications'").pluck().all();
+  assert.deepEqual(indexes, []);
+  assert.deepEqual(tables(db).includes('publications_v5'), false);
+  db.close();
+});

@@ -65,6 +65,53 @@ test('a put with replacing that fails half-way leaves the old publication in pla
   await stores.close();
 });
 
+/** Reopened, the file at `path` holds `only` and no other row. */
+async function assertStoredOnly(path: string, only: PublicationRecord): Promise<void> {
+  const stores = openSqliteStores(path);
+  assert.deepEqual(await stores.publications.listAll(), [only]);
+  await stores.close();
+  const other = new BetterSqlite3(path, { readonly: true });
+  assert.equal(other.prepare('SELECT count(*) FROM publications').pluck().get(), 1);
+  other.close();
+}
+
+test('a put with replacing re-keys the stored row: reopened, the file holds the new tag only, and one row per tag', async () => {
+  const path = fresh();
+  const stores = openSqliteStores(path);
+  await stores.publications.put(publication(1));
+  await stores.publications.put(publication(2));
+  const modified = publication(3, { createdAt: publication(1).createdAt, modifiedAt: publication(1).modifiedAt + 50, body: Buffer.from('new') });
+  await stores.publications.put(modified, 'etag-1');
+  // A new tag already stored: that row gives way, as the delete and upsert did.
+  const onto = publication(2, { modifiedAt: publication(2).modifiedAt + 9, body: Buffer.from('onto') });
+  await stores.publications.put(onto, 'etag-3');
+  await stores.close();
+  await assertStoredOnly(path, onto);
+});
+
+test('writes of one entity tag issued together, without waiting, leave one row per tag, the last written', async () => {
+  const path = fresh();
+  const stores = openSqliteStores(path);
+  const p = stores.publications;
+  const second = publication(1, { modifiedAt: publication(1).modifiedAt + 1, body: Buffer.from('second') });
+  const renamed = publication(2, { createdAt: publication(1).createdAt, body: Buffer.from('renamed') });
+  const third = publication(3);
+  await Promise.all([p.put(publication(1)), p.put(second), p.put(renamed, 'etag-1'), p.put(third), p.remove('etag-3')]);
+  assert.deepEqual(await p.listAll(), [renamed]);
+  await stores.close();
+  await assertStoredOnly(path, renamed);
+});
+
+test('a put replacing a tag the file does not hold stores the record', async () => {
+  const path = fresh();
+  let stores = openSqliteStores(path);
+  await stores.publications.put(publication(1), 'etag-9');
+  await stores.close();
+  stores = openSqliteStores(path);
+  assert.deepEqual(await stores.publications.listAll(), [publication(1)]);
+  await stores.close();
+});
+
 test('a replaceAor that fails on its last binding leaves the AOR as it was', async () => {
   const stores = openSqliteStores(':memory:');
   const before = [binding(1), binding(2)];

@@ -82,3 +82,16 @@ test('xmldom builds its end-tag name expression once, and end tags are checked a
   assert.match(String(parseXmlDom('<a><b></a></b>')), /Opening and ending tag mismatch/);
   assert.match(String(parseXmlDom('<a></a\nb>')), /end tag name is followed by a line break/);
 });
+
+test('xmldom answers name checks from the names it found valid, and still refuses invalid names', () => {
+  const grammar = createRequire(import.meta.url)('@xmldom/xmldom/lib/grammar.js') as { QName_exact: RegExp };
+  const exact = grammar.QName_exact;
+  assert.equal(exact.test('p:a'), true);
+  assert.equal(exact.test('p:a'), true, 'the same answer once remembered');
+  assert.equal(exact.test('1a'), false);
+  assert.equal(exact.test('1a'), false, 'an invalid name is never remembered as valid');
+  assert.equal(exact.test('a:b:c'), false);
+  assert.notEqual(typeof parseXmlDom('<p:a xmlns:p="urn:x" p:b="1"><c/></p:a>'), 'string');
+  assert.match(String(parseXmlDom('<a 1b="x"/>')), /./, 'an invalid attribute name is a defect');
+  assert.match(String(parseXmlDom('<a><b:c:d/></a>')), /./, 'an invalid element name is a defect');
+});
