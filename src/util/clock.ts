@@ -47,7 +47,9 @@ export class SystemClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
     // A negative or NaN delay is no delay.
-    const t = this.heap.add(performance.now() + (ms > 0 ? ms : 0), fn);
+    const delay = ms > 0 ? ms : 0;
+    // The delay is the lane: the same delay from a monotonic now comes due in the order of adding.
+    const t = this.heap.add(performance.now() + delay, fn, delay);
     if (t.at < this.hostAt) this.arm(t.at);
     return t;
   }
