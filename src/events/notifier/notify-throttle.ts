@@ -58,12 +58,20 @@ export class NotifyThrottle<J extends ThrottledNotify> implements NotifyPacer<J>
   ) {}
 
   admit(key: string, job: J, urgent: boolean, wake: () => void): boolean {
-    const pace = this.pace(key);
-    const now = this.clock.now();
     const rates = ratesOf(job.record);
     // RFC 6446 §5.2: the notifier MUST NOT notify within 1/max-rate of the last NOTIFY, except upon a
     // SUBSCRIBE, from pending to active, or for the last notification; a local policy limits alike.
     const interval = Math.max(rates.maxRate ? 1000 / rates.maxRate : 0, this.policy.minIntervalPerWatcherMs);
+    let pace = this.paces.get(key);
+    if (!pace) {
+      // A subscription with no interval and no periodic NOTIFY needs no state (most of them: it would
+      // cost about 200 bytes each). Rates agreed later come with a SUBSCRIBE, whose NOTIFY is urgent and
+      // starts the state.
+      if (interval === 0 && !rates.minRate && !rates.adaptiveMinRate) return true;
+      pace = { lastSent: undefined, wake: undefined, idle: undefined, history: [], historyRate: undefined };
+      this.paces.set(key, pace);
+    }
+    const now = this.clock.now();
     const dueAt = pace.lastSent === undefined ? now : pace.lastSent + interval;
     if (!job.final && !urgent && dueAt > now) {
       pace.wake ??= this.clock.setTimeout(() => {
@@ -91,15 +99,6 @@ export class NotifyThrottle<J extends ThrottledNotify> implements NotifyPacer<J>
   /** Subscriptions with rate state (for tests and metrics). */
   get size(): number {
     return this.paces.size;
-  }
-
-  private pace(key: string): Pace {
-    let pace = this.paces.get(key);
-    if (!pace) {
-      pace = { lastSent: undefined, wake: undefined, idle: undefined, history: [], historyRate: undefined };
-      this.paces.set(key, pace);
-    }
-    return pace;
   }
 
   private sent(key: string, pace: Pace, job: J, now: number): void {
