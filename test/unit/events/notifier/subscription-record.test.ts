@@ -37,20 +37,12 @@ const subscription: NewSubscription = {
 };
 
 test('newSubscriptionRecord: the dialog and request fields, pending, no NOTIFY sent yet', () => {
-  const r = newSubscriptionRecord(dialog({ routeSet: ['<sip:p1.example.net;lr>'] }), subscription, new RecordParts());
+  const d = dialog({ routeSet: ['<sip:p1.example.net;lr>'] });
+  const r = newSubscriptionRecord(d, subscription, new RecordParts());
+  const { callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routeSet } = d;
   assert.deepEqual(r, {
-    id: 'lt1',
-    resource: 'sip:alice@example.com',
-    event: 'presence',
-    state: 'pending',
-    watcher: 'sip:bob@example.org',
-    callId: 'c1@192.0.2.1',
-    localTag: 'lt1',
-    remoteTag: 'rt1',
-    localUri: 'sip:alice@example.com',
-    remoteUri: 'sip:bob@example.org',
-    remoteTarget: 'sip:bob@192.0.2.1:5060',
-    routeSet: ['<sip:p1.example.net;lr>'],
+    id: 'lt1', resource: 'sip:alice@example.com', event: 'presence', state: 'pending', watcher: 'sip:bob@example.org',
+    callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routeSet,
     localCSeq: 0,
     remoteCSeq: 7,
     secure: false,
