@@ -34,6 +34,10 @@ interface Pace {
   historyRate: number | undefined;
 }
 
+function newPace(lastSent: number | undefined): Pace {
+  return { lastSent, wake: undefined, idle: undefined, history: [], historyRate: undefined };
+}
+
 /**
  * RFC 6446 rate control of each subscription's NOTIFYs, the {@link NotifyPacer} of the notifier's queue:
  * - no NOTIFY less than 1 / max-rate, nor the local minimum interval per watcher, after the previous one
@@ -68,7 +72,7 @@ export class NotifyThrottle<J extends ThrottledNotify> implements NotifyPacer<J>
       // cost about 200 bytes each). Rates agreed later come with a SUBSCRIBE, whose NOTIFY is urgent and
       // starts the state.
       if (interval === 0 && !rates.minRate && !rates.adaptiveMinRate) return true;
-      pace = { lastSent: undefined, wake: undefined, idle: undefined, history: [], historyRate: undefined };
+      pace = newPace(undefined);
       this.paces.set(key, pace);
     }
     const now = this.clock.now();
@@ -82,6 +86,14 @@ export class NotifyThrottle<J extends ThrottledNotify> implements NotifyPacer<J>
     }
     this.sent(key, pace, job, now);
     return true;
+  }
+
+  /**
+   * A NOTIFY of `key` was handed over at `at` (ms) without rate state, and rates were agreed after it (in
+   * its 2xx, RFC 6446 §4.1): the next one is paced from it (§5.2). Does nothing when the state exists.
+   */
+  noteSent(key: string, at: number): void {
+    if (!this.paces.has(key)) this.paces.set(key, newPace(at));
   }
 
   forget(key: string): void {

@@ -122,7 +122,8 @@ interface LocalCSeq {
  * returns fresh objects. Writes are group-committed (../sqlite/write-executor.ts): a read, which runs
  * between two flushes, sees only committed changes. The stores assume they are the only writer of the
  * table while open. Lists come in created_at then first-insertion order for a resource, earliest expiry
- * first for listExpired.
+ * first for listExpired; those two scan the table (its resource and expiry indexes went with migration 4,
+ * as they cost every write and no hot path lists subscriptions).
  *
  * CSeq numbers (RFC 3261 §12.2.1.1) are reserved in blocks: the stored local_cseq is a high-water mark
  * ({@link CSEQ_BLOCK} above the CSeq of a put, raised again by a write when a NOTIFY has used the block
