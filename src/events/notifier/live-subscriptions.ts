@@ -24,6 +24,16 @@ export interface CurrentRecords {
 }
 
 /**
+ * The subscriptions of one resource to one event package: how many, counting those being created, and
+ * the running ones' ids in the order they were added: the id alone while there is one (most resources
+ * have one watcher, and a Set costs about 150 bytes), a Set from the second on.
+ */
+interface ResourceEntry {
+  count: number;
+  ids: string | Set<string> | undefined;
+}
+
+/**
  * The subscriptions a notifier runs, in memory next to the store (an ended one stays until its final
  * NOTIFY went): each one's record as last stored, so that NOTIFYs and in-dialog requests need no store
  * read; the running ones of each resource per event package, in the order they were added; and how many
@@ -31,9 +41,9 @@ export interface CurrentRecords {
  */
 export class LiveSubscriptions {
   private readonly live = new Map<string, Live>();
-  /** Running subscriptions by {@link countKey}, in the order they were added. */
-  private readonly byResource = new Map<string, Set<string>>();
-  private readonly counts = new Map<string, number>();
+  /** Subscriptions by {@link countKey} (an entry goes when its count falls to 0). */
+  private readonly resources = new Map<string, ResourceEntry>();
+  private runningCount = 0;
 
   get(id: string): Live | undefined {
     return this.live.get(id);
@@ -47,50 +57,61 @@ export class LiveSubscriptions {
   add(record: SubscriptionRecord): Live {
     const live: Live = { record, lastHash: undefined, ended: false };
     this.live.set(record.id, live);
-    const key = countKey(record.resource, record.event);
-    let ids = this.byResource.get(key);
-    if (!ids) {
-      ids = new Set();
-      this.byResource.set(key, ids);
-    }
-    ids.add(record.id);
+    const entry = this.resources.get(countKey(record.resource, record.event));
+    if (!entry) throw new Error(`subscription ${record.id} added without its count`);
+    const { ids } = entry;
+    if (ids === undefined) entry.ids = record.id;
+    else if (typeof ids === 'string') entry.ids = new Set([ids, record.id]);
+    else ids.add(record.id);
+    this.runningCount++;
     return live;
   }
 
   /** The running subscriptions of `resource` to `event`, in the order they were added (a copy). */
   idsOf(resource: string, event: string): string[] {
-    const ids = this.byResource.get(countKey(resource, event));
-    return ids ? [...ids] : [];
+    const ids = this.resources.get(countKey(resource, event))?.ids;
+    if (ids === undefined) return [];
+    return typeof ids === 'string' ? [ids] : [...ids];
   }
 
   /** Subscriptions running now (not ended). */
   get running(): number {
-    let n = 0;
-    for (const ids of this.byResource.values()) n += ids.size;
-    return n;
+    return this.runningCount;
   }
 
   /** Running subscriptions of `resource` to `event`, plus those being created. */
   countOf(resource: string, event: string): number {
-    return this.counts.get(countKey(resource, event)) ?? 0;
+    return this.resources.get(countKey(resource, event))?.count ?? 0;
   }
 
   /** Counts `delta` (+1, -1) more subscriptions of `resource` to `event`. */
   adjust(resource: string, event: string, delta: number): void {
     const key = countKey(resource, event);
-    const n = (this.counts.get(key) ?? 0) + delta;
-    if (n > 0) this.counts.set(key, n);
-    else this.counts.delete(key);
+    const entry = this.resources.get(key);
+    if (!entry) {
+      if (delta > 0) this.resources.set(key, { count: delta, ids: undefined });
+    } else if ((entry.count += delta) <= 0) {
+      this.resources.delete(key);
+    }
   }
 
-  /** Marks `live` ended: it no longer counts nor runs. */
+  /** Marks `live` ended: it no longer counts nor runs (ending it again does nothing). */
   end(live: Live): void {
+    if (live.ended) return;
     live.ended = true;
     const { id, resource, event } = live.record;
+    const entry = this.resources.get(countKey(resource, event));
+    if (entry) {
+      const { ids } = entry;
+      if (ids === id) {
+        entry.ids = undefined;
+        this.runningCount--;
+      } else if (typeof ids === 'object' && ids.delete(id)) {
+        if (ids.size === 1) entry.ids = ids.values().next().value!;
+        this.runningCount--;
+      }
+    }
     this.adjust(resource, event, -1);
-    const key = countKey(resource, event);
-    const ids = this.byResource.get(key);
-    if (ids?.delete(id) && !ids.size) this.byResource.delete(key);
   }
 
   /** Forgets an ended subscription (its final NOTIFY went, or none will). */
@@ -100,8 +121,8 @@ export class LiveSubscriptions {
 
   clear(): void {
     this.live.clear();
-    this.byResource.clear();
-    this.counts.clear();
+    this.resources.clear();
+    this.runningCount = 0;
   }
 }
 

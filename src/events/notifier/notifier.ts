@@ -438,6 +438,7 @@ export class Notifier {
   private async deliver(id: string, job: Job): Promise<void> {
     try {
       // RFC 3261 §12.2.1.1: each NOTIFY takes the next local CSeq; the store keeps it across restarts.
+      const handedAt = this.clock.now();
       const cseq = job.cseq ?? (await this.nextCSeq(id));
       if (cseq === undefined || this.closed) return;
       const encoded = this.encoding.encode(job.record, job, job.final);
@@ -445,7 +446,10 @@ export class Notifier {
       encoded.settled(outcome.kind === 'delivered');
       if (this.closed) return;
       // RFC 6446 §5.2: rates changed in the 2xx apply from the next NOTIFY on (awaited: it may be waiting).
-      if (outcome.kind === 'delivered' && outcome.event && !job.final) await this.responseRates.answered(id, outcome.event);
+      if (outcome.kind === 'delivered' && outcome.event && !job.final && (await this.responseRates.answered(id, outcome.event))) {
+        // The agreed rates count from this NOTIFY, which went without rate state if none applied then.
+        this.throttle.noteSent(id, handedAt);
+      }
       if (notifyCompleted.hasSubscribers) notifyCompleted.publish({ id, cseq, final: job.final, outcome });
       if (outcome.kind !== 'delivered') this.log.info({ id, cseq, cause: outcome.cause }, `NOTIFY failed (${outcome.kind})`);
       // RFC 6665 §4.2.2: the failure ends the subscription, and no NOTIFY says so.

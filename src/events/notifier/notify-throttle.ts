@@ -34,6 +34,10 @@ interface Pace {
   historyRate: number | undefined;
 }
 
+function newPace(lastSent: number | undefined): Pace {
+  return { lastSent, wake: undefined, idle: undefined, history: [], historyRate: undefined };
+}
+
 /**
  * RFC 6446 rate control of each subscription's NOTIFYs, the {@link NotifyPacer} of the notifier's queue:
  * - no NOTIFY less than 1 / max-rate, nor the local minimum interval per watcher, after the previous one
@@ -58,12 +62,20 @@ export class NotifyThrottle<J extends ThrottledNotify> implements NotifyPacer<J>
   ) {}
 
   admit(key: string, job: J, urgent: boolean, wake: () => void): boolean {
-    const pace = this.pace(key);
-    const now = this.clock.now();
     const rates = ratesOf(job.record);
     // RFC 6446 §5.2: the notifier MUST NOT notify within 1/max-rate of the last NOTIFY, except upon a
     // SUBSCRIBE, from pending to active, or for the last notification; a local policy limits alike.
     const interval = Math.max(rates.maxRate ? 1000 / rates.maxRate : 0, this.policy.minIntervalPerWatcherMs);
+    let pace = this.paces.get(key);
+    if (!pace) {
+      // A subscription with no interval and no periodic NOTIFY needs no state (most of them: it would
+      // cost about 200 bytes each). Rates agreed later come with a SUBSCRIBE, whose NOTIFY is urgent and
+      // starts the state.
+      if (interval === 0 && !rates.minRate && !rates.adaptiveMinRate) return true;
+      pace = newPace(undefined);
+      this.paces.set(key, pace);
+    }
+    const now = this.clock.now();
     const dueAt = pace.lastSent === undefined ? now : pace.lastSent + interval;
     if (!job.final && !urgent && dueAt > now) {
       pace.wake ??= this.clock.setTimeout(() => {
@@ -74,6 +86,14 @@ export class NotifyThrottle<J extends ThrottledNotify> implements NotifyPacer<J>
     }
     this.sent(key, pace, job, now);
     return true;
+  }
+
+  /**
+   * A NOTIFY of `key` was handed over at `at` (ms) without rate state, and rates were agreed after it (in
+   * its 2xx, RFC 6446 §4.1): the next one is paced from it (§5.2). Does nothing when the state exists.
+   */
+  noteSent(key: string, at: number): void {
+    if (!this.paces.has(key)) this.paces.set(key, newPace(at));
   }
 
   forget(key: string): void {
@@ -91,15 +111,6 @@ export class NotifyThrottle<J extends ThrottledNotify> implements NotifyPacer<J>
   /** Subscriptions with rate state (for tests and metrics). */
   get size(): number {
     return this.paces.size;
-  }
-
-  private pace(key: string): Pace {
-    let pace = this.paces.get(key);
-    if (!pace) {
-      pace = { lastSent: undefined, wake: undefined, idle: undefined, history: [], historyRate: undefined };
-      this.paces.set(key, pace);
-    }
-    return pace;
   }
 
   private sent(key: string, pace: Pace, job: J, now: number): void {

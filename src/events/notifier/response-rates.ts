@@ -31,21 +31,24 @@ export class ResponseRates<J extends RecordedNotify> {
 
   /**
    * Takes the Event header `event` of the 2xx answering a NOTIFY of subscription `id` (none: nothing
-   * changes). Runs in the subscription's chain; resolves once done, never rejects (failures are logged).
+   * changes). Runs in the subscription's chain; resolves once done, to whether the rates changed; never
+   * rejects (failures are logged).
    */
-  async answered(id: string, event: EventType | undefined): Promise<void> {
-    if (!event) return;
+  async answered(id: string, event: EventType | undefined): Promise<boolean> {
+    if (!event) return false;
     try {
-      await this.chain.run(id, async () => {
+      return await this.chain.run(id, async () => {
         const rec = this.records.current(id);
-        if (!rec || rec.state === 'terminated') return;
+        if (!rec || rec.state === 'terminated') return false;
         const rates = ratesAfterResponse(rec, event, this.policy, this.clock.now());
-        if (!rates) return;
+        if (!rates) return false;
         await this.records.save({ ...rec, extra: withRates(rec.extra, rates) });
         this.queue.update(id, (job) => ({ ...job, record: { ...job.record, extra: withRates(job.record.extra, rates) } }));
+        return true;
       });
     } catch (err) {
       this.log.error({ err, id }, 'could not store the rates of a NOTIFY response');
+      return false;
     }
   }
 }

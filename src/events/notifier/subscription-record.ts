@@ -27,6 +27,14 @@ export interface NewSubscription {
   readonly now: number;
 }
 
+/** The route set of every record without one: one frozen empty list (an empty array costs 32 bytes). */
+const NO_ROUTES = Object.freeze([]) as readonly string[] as string[];
+
+/** `same` when `text` equals it (the dialog URIs are often the resource and the watcher), else a detached copy of `text`. */
+function detachedOr(text: string, same: string): string {
+  return text === same ? same : detached(text);
+}
+
 /** The CSeq of a subscription's first NOTIFY (RFC 3261 §12.2.1.1: any number below 2^31 may start a sequence). */
 export const FIRST_NOTIFY_CSEQ = 1;
 
@@ -37,19 +45,21 @@ export const FIRST_NOTIFY_CSEQ = 1;
  * keeps the record as long as the subscription runs.
  */
 export function newSubscriptionRecord(dialog: DialogState, s: NewSubscription, parts: RecordParts): SubscriptionRecord {
+  const resource = detached(s.resource);
+  const watcher = detached(s.watcher);
   const record: SubscriptionRecord = {
     id: dialog.localTag,
-    resource: detached(s.resource),
+    resource,
     event: s.event,
     state: 'pending',
-    watcher: detached(s.watcher),
+    watcher,
     callId: detached(dialog.callId),
     localTag: dialog.localTag,
     remoteTag: detached(dialog.remoteTag),
-    localUri: detached(dialog.localUri),
-    remoteUri: detached(dialog.remoteUri),
+    localUri: detachedOr(dialog.localUri, resource),
+    remoteUri: detachedOr(dialog.remoteUri, watcher),
     remoteTarget: detached(dialog.remoteTarget),
-    routeSet: dialog.routeSet.map(detached),
+    routeSet: dialog.routeSet.length ? dialog.routeSet.map(detached) : NO_ROUTES,
     localCSeq: 0,
     remoteCSeq: dialog.remoteSeq ?? 0,
     secure: dialog.secure,

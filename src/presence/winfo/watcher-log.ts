@@ -52,7 +52,7 @@ const REASON_EVENTS: ReadonlySet<string> = new Set(['deactivated', 'probation', 
  */
 export class WatcherInfoLog {
   /** Status and event last logged per running subscription, for the next transition. */
-  private readonly last = new Map<string, { status: WatcherStatus; event: WatcherEvent }>();
+  private readonly last = new Map<string, Readonly<{ status: WatcherStatus; event: WatcherEvent }>>();
   private tail: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: WatcherInfoLogOptions) {}
@@ -64,7 +64,7 @@ export class WatcherInfoLog {
     const before = this.last.get(r.id);
     const { status, event } = transition(step, before);
     if (status === 'terminated' || step.kind === 'fetched') this.last.delete(r.id);
-    else this.last.set(r.id, { status, event });
+    else this.last.set(r.id, lastOf(status, event));
     const now = this.opts.clock.now();
     const anonymous = r.watcher === ANONYMOUS_WATCHER;
     const entry: WatcherInfoRecord = {
@@ -125,6 +125,19 @@ export class WatcherInfoLog {
 }
 
 /** The RFC 3857 §3.2 status and event after `step`, given what was logged before for it. */
+/** One frozen object per status and event pair (there are a few dozen), shared by every entry of `last`. */
+const LAST = new Map<string, Readonly<{ status: WatcherStatus; event: WatcherEvent }>>();
+
+function lastOf(status: WatcherStatus, event: WatcherEvent): Readonly<{ status: WatcherStatus; event: WatcherEvent }> {
+  const key = `${status} ${event}`;
+  let last = LAST.get(key);
+  if (!last) {
+    last = Object.freeze({ status, event });
+    LAST.set(key, last);
+  }
+  return last;
+}
+
 function transition(step: SubscriptionLifecycle, before: { status: WatcherStatus; event: WatcherEvent } | undefined): { status: WatcherStatus; event: WatcherEvent } {
   const state: WatcherStatus = step.record.state === 'pending' ? 'pending' : 'active';
   switch (step.kind) {

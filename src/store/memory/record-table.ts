@@ -1,3 +1,4 @@
+import { detach } from '../../util/detach.js';
 import { ExpiryHeap } from '../../util/expiry-heap.js';
 import type { HeapEntry } from '../../util/expiry-heap.js';
 
@@ -109,6 +110,9 @@ export class RecordTable<R> {
   private joinGroup(entry: Entry<R>): void {
     const g = this.groups.get(entry.group);
     if (g === undefined) {
+      // A key built by concatenation is a tree of its pieces (about 90 bytes for a resource+event key,
+      // and more once a lookup has flattened it): the group keeps a flat copy.
+      entry.group = detach(entry.group);
       this.groups.set(entry.group, entry);
       return;
     }

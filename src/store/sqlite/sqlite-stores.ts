@@ -41,10 +41,11 @@ export interface SqliteStoreOptions {
  *   submitted in one turn of the event loop share one transaction and one commit, and the promises of the
  *   ports resolve after that commit returned, which is what makes a 200 OK sent on resolution safe under
  *   the durability contract.
- * - Publications and subscriptions, read on every request, are also kept in memory, written through after
- *   each commit, so their reads never query SQLite; NOTIFY CSeqs are reserved in blocks (see
- *   {@link SqliteSubscriptionStore}). One process at a time serves a database: other connections (the
- *   admin commands) must not write those two tables while it runs.
+ * - Publications, read on every request, are also kept in memory, written through after each commit, so
+ *   their reads never query SQLite. Subscriptions are read from SQLite (the notifier holds the running
+ *   ones and reads the store only when it starts); their NOTIFY CSeqs are reserved in blocks and handed
+ *   out from memory (see {@link SqliteSubscriptionStore}). One process at a time serves a database: other
+ *   connections (the admin commands) must not write those two tables while it runs.
  * - Reads return fresh objects; Buffers read are shared with the store or fresh, and are never to be
  *   changed by the caller.
  */

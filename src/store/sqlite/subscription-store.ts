@@ -1,11 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { SubscriptionRecord, SubscriptionStore } from '../ports.js';
 import { storeClosed } from '../errors.js';
-import { copySubscription } from '../memory/copy.js';
-import { RecordTable, pairKey } from '../memory/record-table.js';
 import { flowColumns, flowOf, stringsOf } from './columns.js';
 import type { FlowColumns } from './columns.js';
-import { SharedStrings, sameAs } from './shared-strings.js';
 import type { WriteExecutor } from './write-executor.js';
 
 interface SubscriptionRow extends FlowColumns {
@@ -47,10 +44,6 @@ const COLUMNS = NAMES.join(', ');
 const UPDATES = NAMES.filter((n) => n !== 'id' && n !== 'local_cseq')
   .map((n) => `${n} = excluded.${n}`)
   .join(', ');
-
-function byCreation(a: SubscriptionRecord, b: SubscriptionRecord): number {
-  return a.createdAt - b.createdAt;
-}
 
 function rowOf(r: SubscriptionRecord): SubscriptionRow {
   return {
@@ -117,40 +110,49 @@ function recordOf(row: SubscriptionRow): SubscriptionRecord {
  */
 export const CSEQ_BLOCK = 32;
 
-/** A subscription as the table keeps it, with `mark`: its stored local_cseq (>= localCSeq, durable). */
-type Cached = SubscriptionRecord & { mark: number };
+/** A stored subscription's local CSeq: the last one handed out, and `mark`, its stored local_cseq (>= localCSeq, durable). */
+interface LocalCSeq {
+  localCSeq: number;
+  mark: number;
+}
 
 /**
- * Subscriptions in the `subscriptions` table, with their dialog state, read from a write-through
- * in-memory table: loaded when the store is built, changed only once a write committed (the executor's
- * `committed` step), so reads never touch SQLite and never show a change that did not commit. The stores
- * assume they are the only writer of the table while open. Lists come in created_at then first-insertion
- * order for a resource, earliest expiry first for listExpired. Reads return copies (a body Buffer is the
- * table's own copy, to be treated as read-only).
+ * Subscriptions in the `subscriptions` table, with their dialog state. Reads query SQLite (the notifier
+ * holds the running subscriptions in memory and reads the store only when it starts), and every read
+ * returns fresh objects. Writes are group-committed (../sqlite/write-executor.ts): a read, which runs
+ * between two flushes, sees only committed changes. The stores assume they are the only writer of the
+ * table while open. Lists come in created_at then first-insertion order for a resource, earliest expiry
+ * first for listExpired; those two scan the table (its resource and expiry indexes went with migration 4,
+ * as they cost every write and no hot path lists subscriptions).
  *
  * CSeq numbers (RFC 3261 §12.2.1.1) are reserved in blocks: the stored local_cseq is a high-water mark
  * ({@link CSEQ_BLOCK} above the CSeq of a put, raised again by a write when a NOTIFY has used the block
- * up), and {@link nextLocalCSeq} hands out the numbers below it from memory. A number is handed out only
- * when the mark above it is durable, so a restart after a crash continues above every number ever used
- * (a gap, which RFC 3261 §12.2.2 has the subscriber accept); {@link settle}, when the stores close, stores
- * the exact CSeqs, so a graceful restart continues at the next one.
+ * up), and {@link nextLocalCSeq} hands out the numbers below it from memory, where the store keeps, per
+ * subscription, only the last CSeq handed out and the mark. A number is handed out only when the mark
+ * above it is durable, so a restart after a crash continues above every number ever used (a gap, which
+ * RFC 3261 §12.2.2 has the subscriber accept); {@link settle}, when the stores close, stores the exact
+ * CSeqs, so a graceful restart continues at the next one. Reads show the CSeq last handed out.
  */
 export class SqliteSubscriptionStore implements SubscriptionStore {
-  private readonly table = new RecordTable<Cached>((r) => r.expiresAt);
-  private readonly strings = new SharedStrings();
+  /** The local CSeq of every stored subscription, by id (changed only once a write committed). */
+  private readonly cseqs = new Map<string, LocalCSeq>();
   /** The pending block reservation of a subscription, by id. */
   private readonly reserving = new Map<string, Promise<void>>();
   private readonly upsert: Statement<[SubscriptionRow]>;
   private readonly raiseMark: Statement<[number, string]>;
   private readonly settleMark: Statement<[number, string, number]>;
   private readonly deleteOne: Statement<[string]>;
+  private readonly selectOne: Statement<[string], SubscriptionRow>;
+  private readonly selectByResource: Statement<[string, string], SubscriptionRow>;
+  private readonly selectExpired: Statement<[number], SubscriptionRow>;
+  private readonly selectAll: Statement<[], SubscriptionRow>;
 
   constructor(
     private readonly db: Database,
     private readonly writer: WriteExecutor,
   ) {
-    // An upsert keeps the rowid of a known id (as the table keeps its place in lists) and never lowers the
-    // mark, RFC 3261 §12.2.1.1: a stale record put back after a nextLocalCSeq keeps the raised value.
+    // An upsert keeps the rowid of a known id (its place in lists) and never lowers the mark, RFC 3261
+    // §12.2.1.1: a stale record put back after a nextLocalCSeq keeps the raised value.
     this.upsert = db.prepare(
       `INSERT INTO subscriptions (${COLUMNS}) VALUES (${NAMES.map((n) => `@${n}`).join(', ')})
        ON CONFLICT (id) DO UPDATE SET ${UPDATES}, local_cseq = max(local_cseq, excluded.local_cseq)`,
@@ -159,41 +161,47 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
     // Lowers the mark to the exact CSeq only if it is still the mark this store wrote.
     this.settleMark = db.prepare('UPDATE subscriptions SET local_cseq = ? WHERE id = ? AND local_cseq = ?');
     this.deleteOne = db.prepare('DELETE FROM subscriptions WHERE id = ?');
-    const selectAll: Statement<[], SubscriptionRow> = db.prepare(`SELECT ${COLUMNS} FROM subscriptions ORDER BY rowid`);
-    for (const row of selectAll.iterate()) this.store(this.cachedOf(recordOf(row), row.local_cseq));
+    this.selectOne = db.prepare(`SELECT ${COLUMNS} FROM subscriptions WHERE id = ?`);
+    this.selectByResource = db.prepare(
+      `SELECT ${COLUMNS} FROM subscriptions WHERE resource = ? AND event = ? ORDER BY created_at, rowid`,
+    );
+    this.selectExpired = db.prepare(`SELECT ${COLUMNS} FROM subscriptions WHERE expires_at <= ? ORDER BY expires_at, rowid`);
+    this.selectAll = db.prepare(`SELECT ${COLUMNS} FROM subscriptions ORDER BY rowid`);
+    // A stored local_cseq is a durable mark: after a crash some CSeqs below it may have been used.
+    const marks: Statement<[], { id: string; local_cseq: number }> = db.prepare('SELECT id, local_cseq FROM subscriptions');
+    for (const { id, local_cseq: mark } of marks.iterate()) this.cseqs.set(id, { localCSeq: mark, mark });
   }
 
   async get(id: string): Promise<SubscriptionRecord | undefined> {
     this.check();
-    const r = this.table.get(id);
-    return r && copySubscription(r, false);
+    const row = this.selectOne.get(id);
+    return row && this.recordOf(row);
   }
 
   async listByResource(resource: string, event: string): Promise<SubscriptionRecord[]> {
     this.check();
-    return this.table
-      .list(pairKey(resource, event))
-      .sort(byCreation)
-      .map((r) => copySubscription(r, false));
+    return this.selectByResource.all(resource, event).map((row) => this.recordOf(row));
   }
 
   async put(record: SubscriptionRecord): Promise<void> {
     this.check();
-    const stored = this.cachedOf(copySubscription(record, true), record.localCSeq + CSEQ_BLOCK);
-    const row = rowOf(stored);
-    row.local_cseq = stored.mark;
+    const row = rowOf(record);
+    const { id, localCSeq } = record;
+    const mark = localCSeq + CSEQ_BLOCK;
+    row.local_cseq = mark;
     return this.writer.write(
       () => {
         this.upsert.run(row);
       },
       () => {
-        const old = this.table.get(stored.id);
+        const known = this.cseqs.get(id);
         // RFC 3261 §12.2.1.1: the local CSeq never goes down, even when a stale record is put back.
-        if (old) {
-          stored.localCSeq = Math.max(stored.localCSeq, old.localCSeq);
-          stored.mark = Math.max(stored.mark, old.mark);
+        if (!known) {
+          this.cseqs.set(id, { localCSeq, mark });
+        } else {
+          known.localCSeq = Math.max(known.localCSeq, localCSeq);
+          known.mark = Math.max(known.mark, mark);
         }
-        this.store(stored);
       },
     );
   }
@@ -202,10 +210,10 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
     this.check();
     // Each pass hands out a number or waits for a reservation that raised the mark past the CSeq it saw.
     for (;;) {
-      const r = this.table.get(id);
-      if (!r) return undefined;
-      if (r.localCSeq < r.mark) return ++r.localCSeq;
-      await this.reserve(r);
+      const c = this.cseqs.get(id);
+      if (!c) return undefined;
+      if (c.localCSeq < c.mark) return ++c.localCSeq;
+      await this.reserve(id, c.localCSeq);
     }
   }
 
@@ -215,18 +223,20 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       () => {
         this.deleteOne.run(id);
       },
-      () => this.table.delete(id),
+      () => {
+        this.cseqs.delete(id);
+      },
     );
   }
 
   async listExpired(now: number): Promise<SubscriptionRecord[]> {
     this.check();
-    return this.table.expired(now).map((r) => copySubscription(r, false));
+    return this.selectExpired.all(now).map((row) => this.recordOf(row));
   }
 
   async listAll(): Promise<SubscriptionRecord[]> {
     this.check();
-    return this.table.all().map((r) => copySubscription(r, false));
+    return this.selectAll.all().map((row) => this.recordOf(row));
   }
 
   /**
@@ -234,23 +244,23 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
    * continues with CSeq + 1 (RFC 3261 §12.2.1.1: increased by one). Runs as a write; the caller flushes.
    */
   settle(): Promise<void> {
-    const ahead = this.table.all().filter((r) => r.localCSeq < r.mark);
+    const ahead: Array<[string, number, number]> = [];
+    for (const [id, c] of this.cseqs) if (c.localCSeq < c.mark) ahead.push([id, c.localCSeq, c.mark]);
     return this.writer.write(() => {
-      for (const r of ahead) this.settleMark.run(r.localCSeq, r.id, r.mark);
+      for (const [id, localCSeq, mark] of ahead) this.settleMark.run(localCSeq, id, mark);
     });
   }
 
-  /** Raises `r`'s mark a block above its CSeq; one reservation at a time per subscription. */
-  private reserve(r: Cached): Promise<void> {
-    let pending = this.reserving.get(r.id);
+  /** Raises the mark of `id` a block above `localCSeq`; one reservation at a time per subscription. */
+  private reserve(id: string, localCSeq: number): Promise<void> {
+    let pending = this.reserving.get(id);
     if (!pending) {
-      const { id } = r;
-      const mark = r.localCSeq + CSEQ_BLOCK;
+      const mark = localCSeq + CSEQ_BLOCK;
       pending = this.writer
         .write(
           () => this.raiseMark.run(mark, id).changes,
           (changes) => {
-            const now = this.table.get(id);
+            const now = this.cseqs.get(id);
             if (changes > 0 && now) now.mark = Math.max(now.mark, mark);
           },
         )
@@ -268,20 +278,12 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
     return pending;
   }
 
-  /** `r` (a copy of the caller's record) made the table's, with its mark and shared strings. */
-  private cachedOf(r: SubscriptionRecord, mark: number): Cached {
-    const { strings } = this;
-    r.event = strings.of(r.event);
-    r.state = strings.of(r.state) as SubscriptionRecord['state'];
-    r.localTag = sameAs(r.localTag, r.id);
-    r.localUri = sameAs(r.localUri, r.resource);
-    r.remoteUri = sameAs(r.remoteUri, r.watcher);
-    if (r.flow) r.flow.transport = strings.of(r.flow.transport);
-    return Object.assign(r, { mark });
-  }
-
-  private store(r: Cached): void {
-    this.table.set(r.id, pairKey(r.resource, r.event), r);
+  /** The record of `row`, with the CSeq last handed out (the row holds the mark above it). */
+  private recordOf(row: SubscriptionRow): SubscriptionRecord {
+    const r = recordOf(row);
+    const c = this.cseqs.get(r.id);
+    if (c) r.localCSeq = c.localCSeq;
+    return r;
   }
 
   private check(): void {

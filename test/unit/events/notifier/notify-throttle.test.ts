@@ -133,6 +133,37 @@ describe('NotifyThrottle: max-rate (RFC 6446 §5.2)', () => {
     assert.equal(h.sent.at(-1)![1], 'b9');
   });
 
+  test('a subscription without rates nor local interval keeps no state; an urgent NOTIFY with max-rate starts it', async () => {
+    const h = harness({});
+    await h.change('a');
+    await h.advance(10);
+    await h.change('b');
+    assert.deepEqual(h.sent, [[0, 'a'], [10, 'b']]);
+    assert.equal(h.throttle.size, 0);
+    assert.equal(h.clock.pending, 0);
+    // A refresh agreeing max-rate: its NOTIFY goes at once, and the next change waits 1 / max-rate after it.
+    const paced = { extra: { rates: { maxRate: 1 } } } as unknown as SubscriptionRecord;
+    h.queue.push('w', { final: false, urgent: true, record: paced, text: 'refresh' });
+    await h.flush();
+    assert.equal(h.throttle.size, 1);
+    await h.advance(100);
+    h.queue.push('w', { final: false, record: paced, text: 'c' });
+    await h.advance(1000);
+    assert.deepEqual(h.sent, [[0, 'a'], [10, 'b'], [10, 'refresh'], [1010, 'c']]);
+  });
+
+  test('rates agreed after a NOTIFY sent without rate state are paced from it (noteSent)', async () => {
+    const h = harness({});
+    await h.change('a');
+    await h.advance(200);
+    h.throttle.noteSent('w', h.clock.now() - 200);
+    h.throttle.noteSent('w', h.clock.now());
+    const paced = { extra: { rates: { maxRate: 1 } } } as unknown as SubscriptionRecord;
+    h.queue.push('w', { final: false, record: paced, text: 'b' });
+    await h.advance(1000);
+    assert.deepEqual(h.sent, [[0, 'a'], [1000, 'b']], 'paced from the first noteSent, the second one changes nothing');
+  });
+
   test('dropping a subscription cancels its wake-up', async () => {
     const h = harness({ maxRate: 1 });
     await h.change('a');
